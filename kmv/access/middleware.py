@@ -1,0 +1,86 @@
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+
+class SessionLifetimeMiddleware:
+    """Idle timeout and absolute lifetime for logged-in sessions."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            started = request.session.setdefault("kmv_started", now)
+            last = request.session.get("kmv_last", now)
+            if (
+                now - last > settings.KMV_SESSION_IDLE_SECONDS
+                or now - started > settings.KMV_SESSION_ABSOLUTE_SECONDS
+            ):
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)
+                return redirect(f"{reverse('login')}?next={request.path}&expired=1")
+            request.session["kmv_last"] = now
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A logged-in user's chosen language wins over the browser's."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return self.get_response(request)
+
+
+TWO_FACTOR_EXEMPT_PREFIXES = ("/konto/", "/static/", "/i18n/", "/api/")
+
+
+class TwoFactorRequiredMiddleware:
+    """Staff who can reach participant data must pass a TOTP check before any page.
+
+    The API answers 403 itself (see api_permissions) instead of redirecting.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            settings.KMV_REQUIRE_2FA
+            and user is not None
+            and user.is_authenticated
+            and not user.is_verified()
+            and not request.path.startswith(TWO_FACTOR_EXEMPT_PREFIXES)
+            and user.may_see_participant_data
+        ):
+            return redirect(f"{reverse('two_factor')}?next={request.path}")
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages and API answers may hold personal data: never store them in any cache."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(settings.STATIC_URL):
+            add_never_cache_headers(response)
+            patch_cache_control(response, no_store=True, private=True)
+        return response

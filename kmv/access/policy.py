@@ -1,0 +1,163 @@
+"""The one place that decides who may see or change a participant's data.
+
+Entitlement is computed from the data (owner agency, group memberships, consents) by
+`entitled_agencies` and materialised as django-guardian rows on the agency's group by
+`sync_participant_access`. Every read path (pages, API, admin, search, exports, PDFs) scopes
+through `participants_for` or fetches through `get_participant_for`, which read those rows.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from . import audit
+from .models import CASE_ROLES, Agency, User
+
+if TYPE_CHECKING:
+    from participants.models import Participant
+
+VIEW = "view"
+CHANGE = "change"
+
+
+def _perm_rows(user: User, codename: str):
+    from participants.models import ParticipantGroupObjectPermission, ParticipantUserObjectPermission
+
+    q = Q(
+        pk__in=ParticipantUserObjectPermission.objects.filter(
+            user_id=user.pk, permission__codename=codename
+        ).values("content_object_id")
+    )
+    if user.role in CASE_ROLES and user.agency_id:
+        q |= Q(
+            pk__in=ParticipantGroupObjectPermission.objects.filter(
+                group__agency__id=user.agency_id, permission__codename=codename
+            ).values("content_object_id")
+        )
+    return q
+
+
+def participants_for(user, action: str = VIEW) -> QuerySet[Participant]:
+    """Participants this user may see (or change). Superusers and model-level permissions
+    grant nothing here: only object rows count (guardian's defaults would leak)."""
+    from participants.models import Participant
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Participant.objects.none()
+    return Participant.objects.filter(_perm_rows(user, f"{action}_participant"))
+
+
+def may(user, participant: Participant, action: str = VIEW) -> bool:
+    return participants_for(user, action).filter(pk=participant.pk).exists()
+
+
+def get_participant_for(request, pk, action: str = VIEW, *, channel: str = "ui", log_read=True):
+    """Fetch a participant or 404 — the same answer for "missing" and "not yours"."""
+    from participants.models import Participant
+
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    qs = participants_for(request.user, action).select_related("municipality", "owner_agency")
+    participant = qs.filter(pk=pk).first()
+    if participant is None:
+        audit.record(
+            request=request,
+            action=audit.Action.DENIED,
+            object_type="participant",
+            object_id=pk,
+            participant_id=pk if Participant.objects.filter(pk=pk).exists() else None,
+            channel=channel,
+        )
+        raise Http404
+    if log_read and action == VIEW:
+        audit.record(
+            request=request,
+            action=audit.Action.VIEW,
+            obj=participant,
+            participant_id=participant.pk,
+            channel=channel,
+        )
+    return participant
+
+
+def entitled_agencies(participant: Participant, on=None) -> dict[int, set[str]]:
+    """agency id -> actions. The creating agency may view and change; an agency whose staff
+    sits in the participant's group sees the participant only while it holds active consent
+    (or a recorded legal basis) for at least one data category."""
+    from resourcegroups.models import Membership
+
+    on = on or timezone.localdate()
+    result: dict[int, set[str]] = {participant.owner_agency_id: {VIEW, CHANGE}}
+    member_agencies = set(
+        Membership.objects.active(on)
+        .filter(group__participant=participant)
+        .values_list("agency_id", flat=True)
+    )
+    consenting = set(participant.consents.active(on).values_list("agency_id", flat=True))
+    for agency_id in member_agencies & consenting:
+        result.setdefault(agency_id, set()).add(VIEW)
+    return result
+
+
+def visible_categories(user, participant: Participant) -> set[str]:
+    """Data categories the user's agency may see for this participant."""
+    from participants.models import DataCategory
+
+    if user.agency_id == participant.owner_agency_id:
+        return set(DataCategory.values)
+    if not may(user, participant):
+        return set()
+    return set(
+        participant.consents.active()
+        .filter(agency_id=user.agency_id)
+        .values_list("category", flat=True)
+    )
+
+
+def agency_has_consent(participant: Participant, agency: Agency) -> bool:
+    if agency.pk == participant.owner_agency_id:
+        return True
+    return participant.consents.active().filter(agency=agency).exists()
+
+
+@transaction.atomic
+def sync_participant_access(participant: Participant) -> None:
+    """Make the guardian rows match `entitled_agencies`: grant what is due, revoke the rest."""
+    from participants.models import ParticipantGroupObjectPermission
+
+    perms = {
+        p.codename: p
+        for p in Permission.objects.filter(
+            content_type__app_label="participants",
+            codename__in=["view_participant", "change_participant"],
+        )
+    }
+    wanted = set()
+    entitled = entitled_agencies(participant)
+    groups = dict(Agency.objects.filter(pk__in=entitled).values_list("pk", "group_id"))
+    for agency_id, actions in entitled.items():
+        for action in actions:
+            wanted.add((groups[agency_id], perms[f"{action}_participant"].pk))
+    existing = {
+        (row.group_id, row.permission_id): row.pk
+        for row in ParticipantGroupObjectPermission.objects.filter(content_object=participant)
+    }
+    stale = [pk for key, pk in existing.items() if key not in wanted]
+    if stale:
+        ParticipantGroupObjectPermission.objects.filter(pk__in=stale).delete()
+    ParticipantGroupObjectPermission.objects.bulk_create(
+        [
+            ParticipantGroupObjectPermission(
+                content_object=participant, group_id=group_id, permission_id=perm_id
+            )
+            for group_id, perm_id in wanted - existing.keys()
+        ]
+    )
