@@ -1,0 +1,73 @@
+"""factory_boy factories. Personas live in conftest.py."""
+
+from datetime import date
+
+import factory
+from django.utils import timezone
+
+from kmv.access.models import Agency, Municipality, Role, User
+from participants.models import Consent, DataCategory, Participant
+
+
+class MunicipalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Municipality
+        django_get_or_create = ("number",)
+
+    number = factory.Sequence(lambda n: f"{4200 + n:04d}")
+    name = factory.Sequence(lambda n: f"Kommune {n}")
+    region = "Agder"
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    kind = Agency.Kind.NAV_INTEGRATION
+    region = "Agder"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Sequence(lambda n: f"First{n}")
+    last_name = "Staff"
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    agency = factory.SubFactory(AgencyFactory)
+    role = Role.PROGRAMME_ADVISER
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    """Creates the row directly; use participants.services for the access side effects."""
+
+    class Meta:
+        model = Participant
+
+    first_name = factory.Sequence(lambda n: f"Amina{n}")
+    last_name = "Testesen"
+    date_of_birth = date(1990, 5, 17)
+    municipality = factory.SubFactory(MunicipalityFactory)
+    owner_agency = factory.SubFactory(AgencyFactory)
+    intro_programme_start = date(2025, 1, 6)
+    preferred_language = "ar"
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consent
+
+    participant = factory.SubFactory(ParticipantFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    category = DataCategory.PLAN_MEETINGS
+    purpose = "Resource-group cooperation"
+    given_on = factory.LazyFunction(timezone.localdate)
