@@ -22,6 +22,8 @@ def _check_digit(digits: list[int], weights: tuple[int, ...]) -> int | None:
 def birth_date_from_id(number: str) -> date | None:
     """The birth date encoded in an identity or D-number (day + 40 for D-numbers;
     month + 80 for the tax authority's synthetic test numbers)."""
+    if len(number) != 11 or not number.isdigit():
+        return None
     day, month, yy, individual = int(number[0:2]), int(number[2:4]), int(number[4:6]), int(number[6:9])
     if day > 40:
         day -= 40

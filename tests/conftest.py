@@ -19,7 +19,7 @@ from tests.factories import AgencyFactory, MunicipalityFactory, UserFactory
 def _isolated_settings(settings, tmp_path):
     settings.KMV_REQUIRE_2FA = False
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.AXES_ENABLED = True
 

@@ -161,3 +161,43 @@ def sync_participant_access(participant: Participant) -> None:
             for group_id, perm_id in wanted - existing.keys()
         ]
     )
+
+
+def visible_categories_map(user, participants) -> dict[int, set[str]]:
+    """`visible_categories` for a page of participants in at most one query (API lists).
+
+    Rows outside `participants_for(user)` get no categories, as in `visible_categories`.
+    """
+    from participants.models import Consent, DataCategory
+
+    result: dict[int, set[str]] = {}
+    others = []
+    for participant in participants:
+        if user.agency_id and user.agency_id == participant.owner_agency_id:
+            result[participant.pk] = set(DataCategory.values)
+        else:
+            result[participant.pk] = set()
+            others.append(participant.pk)
+    if others and user.agency_id:
+        rows = (
+            Consent.objects.active()
+            .filter(agency_id=user.agency_id, participant_id__in=others)
+            .filter(participant__in=participants_for(user))
+            .values_list("participant_id", "category")
+        )
+        for participant_id, category in rows:
+            result[participant_id].add(category)
+    return result
+
+
+def consents_for(user):
+    """Consent rows the user may see: of participants they may see, all of them for the
+    owner agency, otherwise only those given to the user's own agency."""
+    from participants.models import Consent
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Consent.objects.none()
+    own_agency = Q(participant__owner_agency_id=user.agency_id) | Q(agency_id=user.agency_id)
+    if not user.agency_id:
+        own_agency = Q(pk__in=[])
+    return Consent.objects.filter(participant__in=participants_for(user)).filter(own_agency)

@@ -1,2 +1,6 @@
+from django.urls import path
+
+from . import views
+
 app_name = "notify"
-urlpatterns = []
+urlpatterns = [path("", views.outbox_list, name="outbox")]

@@ -1,0 +1,79 @@
+# KMV developer commands. The two that matter: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-pyproject
+MANAGE := $(PY) manage.py
+# Translations: skip virtualenv and npm packages when compiling .po files.
+COMPILEMESSAGES := $(MANAGE) compilemessages -v 0 -i .venv -i node_modules
+
+.PHONY: help venv run test lint format messages check-system npm clean
+
+help:
+	@echo "make run    install everything locally and serve KMV on http://127.0.0.1:8000"
+	@echo "            (SQLite, Celery worker + beat on an embedded broker, demo data)"
+	@echo "make test   lint, format check, migration check and the test suite"
+	@echo "make lint   ruff check;  make format  ruff format + fixes"
+
+# --- Python environment -------------------------------------------------------------
+# Created from the newest Python >= 3.12 that runs (scripts/find_python.sh); a venv made
+# from another interpreter that is too old is replaced. Re-installs only when
+# pyproject.toml changes.
+$(PY):
+	@set -e; \
+	py="$$(scripts/find_python.sh)"; \
+	echo "Creating $(VENV) with $$py"; \
+	rm -rf $(VENV); "$$py" -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	@$(PY) -c 'import sys; assert sys.version_info >= (3, 12)' 2>/dev/null || { \
+		echo "$(VENV) uses Python < 3.12: recreating it"; rm -rf $(VENV); $(MAKE) --no-print-directory $(PY); }
+	$(PY) -m pip install --disable-pip-version-check -q -e ".[dev]"
+	@touch $@
+
+venv: $(STAMP)
+
+# --- Front-end packages (Designsystemet), served under /static/vendor/ -----------------
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js 20+ (e.g. sudo apt-get install -y nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+npm: node_modules/.installed
+
+# --- Steps ---------------------------------------------------------------------------
+check-system: venv
+	@$(PY) scripts/check_system.py
+
+# .mo files are not committed; compiled from the .po files on every run (fast).
+messages: venv
+	@if find . -name '*.po' -not -path './.venv/*' -not -path './node_modules/*' | grep -q .; then \
+		$(COMPILEMESSAGES); fi
+
+# --- The two commands -----------------------------------------------------------------
+run: export DEBUG = 1
+run: export KMV_REQUIRE_2FA = 0
+run: venv npm check-system messages
+	@mkdir -p .local
+	$(MANAGE) migrate --noinput -v 0
+	$(MANAGE) seed_demo
+	$(PY) scripts/run_dev.py
+
+test: export DEBUG = 1
+test: venv messages
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run -v 1
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf .local node_modules $(VENV) staticfiles

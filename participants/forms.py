@@ -1,0 +1,127 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kmv.access.models import Agency, Municipality, User
+from kmv.forms import DateInput
+
+from .models import Consent, Language, Participant
+from .services import EDITABLE_FIELDS
+
+DATE_FIELDS = [
+    "date_of_birth",
+    "settlement_date",
+    "intro_programme_start",
+    "adult_education_end",
+    "upper_secondary_start",
+    "upper_secondary_end",
+]
+
+
+class ParticipantForm(forms.ModelForm):
+    languages = forms.MultipleChoiceField(
+        label=_("Languages spoken"),
+        choices=Language.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Participant
+        fields = EDITABLE_FIELDS
+        widgets = {name: DateInput() for name in DATE_FIELDS} | {
+            "goal": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = Municipality.objects.all()
+        self.fields["national_id"].help_text = _(
+            "11 digits. Optional. Stored in full, shown masked."
+        )
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+            self.initial["national_id"] = self.instance.national_id or ""
+
+    def clean_national_id(self):
+        value = (self.cleaned_data.get("national_id") or "").replace(" ", "")
+        return value or None
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS if name in self.cleaned_data}
+
+    def _post_clean(self):
+        # Model validation runs in the service (one place); keep the form's own checks only.
+        pass
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = [
+            "agency",
+            "category",
+            "purpose",
+            "basis",
+            "legal_basis",
+            "given_on",
+            "expires_on",
+            "document",
+            "document_language",
+        ]
+        widgets = {"given_on": DateInput(), "expires_on": DateInput()}
+
+    def __init__(self, *args, participant=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        agencies = Agency.objects.all()
+        if participant is not None:
+            agencies = agencies.exclude(pk=participant.owner_agency_id)
+        self.fields["agency"].queryset = agencies
+        self.fields["given_on"].required = False
+        self.fields["document"].help_text = _("The signed form, in the participant's language (PDF or image).")
+
+    def clean_document(self):
+        doc = self.cleaned_data.get("document")
+        if doc and getattr(doc, "size", 0) > 10 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        if doc:
+            name = doc.name.lower()
+            if not name.endswith((".pdf", ".png", ".jpg", ".jpeg")):
+                raise forms.ValidationError(_("Upload a PDF, PNG or JPEG file."))
+        return doc
+
+    def _post_clean(self):
+        pass
+
+
+class WithdrawConsentForm(forms.Form):
+    withdrawn_on = forms.DateField(label=_("Withdrawn on"), required=False, widget=DateInput())
+
+
+class MembershipForm(forms.Form):
+    staff = forms.ModelChoiceField(label=_("Staff member"), queryset=User.objects.none())
+
+    def __init__(self, *args, participant=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = User.objects.filter(is_active=True, agency__isnull=False).select_related("agency")
+        if participant is not None:
+            qs = qs.filter(agency__municipalities=participant.municipality_id).distinct()
+        self.fields["staff"].queryset = qs.order_by("agency__name", "last_name")
+        self.fields["staff"].label_from_instance = lambda u: f"{u} – {u.get_role_display()}, {u.agency}"
+
+
+class EndMembershipForm(forms.Form):
+    end_reason = forms.CharField(label=_("Reason for ending"), max_length=200)
+
+
+class ParticipantFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search name or identity number"), required=False, max_length=100)
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"), queryset=Municipality.objects.all(), required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All"))] + list(Participant.Status.choices), required=False
+    )
+    pathway = forms.ChoiceField(
+        label=_("Pathway"), choices=[("", _("All"))] + list(Participant.Pathway.choices), required=False
+    )

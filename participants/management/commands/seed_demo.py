@@ -1,0 +1,43 @@
+"""`manage.py seed_demo`: an Agder-like demo region. Safe to run again: nothing is duplicated."""
+
+import time
+
+from django.core.management.base import BaseCommand
+
+from participants.demo import DEMO_PASSWORD, build_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Create demo municipalities, agencies, staff for every role and ~40 participants with "
+        "consents and resource groups. Idempotent."
+    )
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        result = build_demo()
+        elapsed = time.monotonic() - started
+
+        def counts(bucket):
+            return ", ".join(f"{n} {what}" for what, n in bucket.items()) or "nothing"
+
+        self.stdout.write(self.style.SUCCESS(f"Created: {counts(result.created)}"))
+        if result.existing:
+            self.stdout.write(f"Already there (left unchanged): {counts(result.existing)}")
+        self.stdout.write(f"({elapsed:.1f} s)\n")
+
+        rows = [("Brukernavn", "Passord", "Rolle", "Virksomhet")]
+        for username, _name, role, agency, created in result.logins:
+            password = DEMO_PASSWORD if created else "(uendret)"
+            rows.append((username, password, role, agency))
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        for i, row in enumerate(rows):
+            line = "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+            self.stdout.write(line.rstrip())
+            if i == 0:
+                self.stdout.write("  ".join("-" * w for w in widths))
+        if any(not created for *_rest, created in result.logins):
+            self.stdout.write(
+                f"(uendret: the user existed before; its password was not reset to {DEMO_PASSWORD})"
+            )
+        self.stdout.write("\nOpen http://127.0.0.1:8000/")

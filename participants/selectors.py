@@ -1,0 +1,128 @@
+"""Reads of participant data. Scoping always goes through kmv.access.policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kmv.access import policy
+from kmv.access.models import AuditEvent, User
+
+from .models import Consent, Participant
+
+MILESTONE_FIELDS = [
+    "settlement_date",
+    "intro_programme_start",
+    "adult_education_end",
+    "upper_secondary_start",
+    "upper_secondary_end",
+]
+
+
+def participant_list(*, user: User, filters: dict | None = None) -> QuerySet[Participant]:
+    filters = filters or {}
+    qs = policy.participants_for(user).select_related("municipality", "owner_agency")
+    q = (filters.get("q") or "").strip()
+    if q:
+        digits = q.replace(" ", "")
+        cond = Q()
+        for term in q.split():
+            cond &= Q(first_name__icontains=term) | Q(last_name__icontains=term)
+        if digits.isdigit():
+            cond |= Q(national_id=digits)
+        qs = qs.filter(cond)
+    if filters.get("municipality"):
+        qs = qs.filter(municipality=filters["municipality"])
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("pathway"):
+        qs = qs.filter(pathway=filters["pathway"])
+    return qs
+
+
+def consents_visible(*, user: User, participant: Participant) -> QuerySet[Consent]:
+    """The owner agency sees every consent; another agency only those given to it."""
+    qs = participant.consents.select_related("agency", "recorded_by")
+    if user.agency_id != participant.owner_agency_id:
+        qs = qs.filter(agency_id=user.agency_id)
+    return qs
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    on: date
+    kind: str
+    title: str
+    detail: str = ""
+    future: bool = False
+
+
+def participant_timeline(*, participant: Participant, user: User, today: date) -> list[TimelineEntry]:
+    """Milestones, consents, group memberships and milestone changes, newest last."""
+    entries: list[TimelineEntry] = []
+    labels = {name: Participant._meta.get_field(name).verbose_name for name in MILESTONE_FIELDS}
+    for name in MILESTONE_FIELDS:
+        value = getattr(participant, name)
+        if value:
+            entries.append(
+                TimelineEntry(on=value, kind="milestone", title=str(labels[name]).capitalize(), future=value > today)
+            )
+    for consent in consents_visible(user=user, participant=participant):
+        entries.append(
+            TimelineEntry(
+                on=consent.given_on,
+                kind="consent",
+                title=_("Consent given: %(category)s to %(agency)s")
+                % {"category": consent.get_category_display(), "agency": consent.agency},
+            )
+        )
+        if consent.withdrawn_on:
+            entries.append(
+                TimelineEntry(
+                    on=consent.withdrawn_on,
+                    kind="consent",
+                    title=_("Consent withdrawn: %(category)s to %(agency)s")
+                    % {"category": consent.get_category_display(), "agency": consent.agency},
+                )
+            )
+    group = getattr(participant, "resource_group", None)
+    if group is not None:
+        for m in group.memberships.select_related("staff", "agency"):
+            entries.append(
+                TimelineEntry(
+                    on=m.start_date,
+                    kind="group",
+                    title=_("%(name)s (%(agency)s) joined the resource group")
+                    % {"name": m.staff, "agency": m.agency},
+                )
+            )
+            if m.end_date:
+                entries.append(
+                    TimelineEntry(
+                        on=m.end_date,
+                        kind="group",
+                        title=_("%(name)s left the resource group") % {"name": m.staff},
+                        detail=m.end_reason,
+                    )
+                )
+    changes = AuditEvent.objects.filter(
+        participant_id=participant.pk,
+        object_type="participant",
+        action=AuditEvent.Action.UPDATE,
+    ).order_by("at")
+    for event in changes:
+        changed = [f for f in event.fields if f in MILESTONE_FIELDS]
+        if changed:
+            entries.append(
+                TimelineEntry(
+                    on=timezone.localtime(event.at).date(),
+                    kind="change",
+                    title=_("Milestone dates changed"),
+                    detail=", ".join(str(labels[f]) for f in changed),
+                )
+            )
+    return sorted(entries, key=lambda e: (e.on, e.kind))
