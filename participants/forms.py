@@ -26,6 +26,30 @@ class ParticipantForm(forms.ModelForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    sections = [
+        (
+            _("Person"),
+            ["first_name", "last_name", "date_of_birth", "national_id", "municipality", "status"],
+        ),
+        (
+            _("Language and interpreter"),
+            ["languages", "preferred_language", "interpreter_needed", "interpreter_language"],
+        ),
+        (
+            _("Milestones"),
+            [
+                "settlement_date",
+                "intro_programme_start",
+                "adult_education_end",
+                "pathway",
+                "upper_secondary_start",
+                "upper_secondary_end",
+            ],
+        ),
+        (_("Contact details"), ["phone", "email", "address"]),
+        (_("Goal"), ["goal"]),
+    ]
+
     class Meta:
         model = Participant
         fields = EDITABLE_FIELDS
@@ -43,12 +67,17 @@ class ParticipantForm(forms.ModelForm):
             self.initial["version"] = self.instance.version
             self.initial["national_id"] = self.instance.national_id or ""
 
+    def grouped_fields(self):
+        return [(title, [self[name] for name in names]) for title, names in self.sections]
+
     def clean_national_id(self):
         value = (self.cleaned_data.get("national_id") or "").replace(" ", "")
         return value or None
 
     def service_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS if name in self.cleaned_data}
+        return {
+            name: self.cleaned_data[name] for name in EDITABLE_FIELDS if name in self.cleaned_data
+        }
 
     def _post_clean(self):
         # Model validation runs in the service (one place); keep the form's own checks only.
@@ -78,7 +107,9 @@ class ConsentForm(forms.ModelForm):
             agencies = agencies.exclude(pk=participant.owner_agency_id)
         self.fields["agency"].queryset = agencies
         self.fields["given_on"].required = False
-        self.fields["document"].help_text = _("The signed form, in the participant's language (PDF or image).")
+        self.fields["document"].help_text = _(
+            "The signed form, in the participant's language (PDF or image)."
+        )
 
     def clean_document(self):
         doc = self.cleaned_data.get("document")
@@ -107,7 +138,9 @@ class MembershipForm(forms.Form):
         if participant is not None:
             qs = qs.filter(agency__municipalities=participant.municipality_id).distinct()
         self.fields["staff"].queryset = qs.order_by("agency__name", "last_name")
-        self.fields["staff"].label_from_instance = lambda u: f"{u} – {u.get_role_display()}, {u.agency}"
+        self.fields["staff"].label_from_instance = lambda u: (
+            f"{u} – {u.get_role_display()}, {u.agency}"
+        )
 
 
 class EndMembershipForm(forms.Form):
@@ -120,8 +153,12 @@ class ParticipantFilterForm(forms.Form):
         label=_("Municipality"), queryset=Municipality.objects.all(), required=False
     )
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("All"))] + list(Participant.Status.choices), required=False
+        label=_("Status"),
+        choices=[("", _("All"))] + list(Participant.Status.choices),
+        required=False,
     )
     pathway = forms.ChoiceField(
-        label=_("Pathway"), choices=[("", _("All"))] + list(Participant.Pathway.choices), required=False
+        label=_("Pathway"),
+        choices=[("", _("All"))] + list(Participant.Pathway.choices),
+        required=False,
     )

@@ -61,10 +61,15 @@ class Participant(models.Model):
         _("interpreter language"), max_length=8, choices=Language.choices, blank=True
     )
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="participants", verbose_name=_("municipality")
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="participants",
+        verbose_name=_("municipality"),
     )
     settlement_date = models.DateField(_("settlement date"), null=True, blank=True)
-    intro_programme_start = models.DateField(_("introduction programme start"), null=True, blank=True)
+    intro_programme_start = models.DateField(
+        _("introduction programme start"), null=True, blank=True
+    )
     adult_education_end = models.DateField(
         _("planned end of adult education / primary school"), null=True, blank=True
     )
@@ -77,7 +82,9 @@ class Participant(models.Model):
     pathway = models.CharField(
         _("pathway"), max_length=16, choices=Pathway.choices, default=Pathway.WITH_UPPER_SECONDARY
     )
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -91,7 +98,11 @@ class Participant(models.Model):
         editable=False,
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        editable=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
@@ -168,8 +179,10 @@ class Participant(models.Model):
             errors.setdefault("interpreter_language", []).append(
                 _("Choose the language the interpreter must speak.")
             )
-        if self.date_of_birth and self.intro_programme_start and (
-            self.intro_programme_start < self.date_of_birth
+        if (
+            self.date_of_birth
+            and self.intro_programme_start
+            and (self.intro_programme_start < self.date_of_birth)
         ):
             errors.setdefault("intro_programme_start", []).append(
                 _("The introduction programme cannot start before the date of birth.")
@@ -208,23 +221,40 @@ class Consent(models.Model):
         LEGAL = "legal", _("Legal basis")
 
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="consents", verbose_name=_("participant")
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="consents",
+        verbose_name=_("participant"),
     )
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="consents", verbose_name=_("receiving agency")
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="consents",
+        verbose_name=_("receiving agency"),
     )
     category = models.CharField(_("data category"), max_length=32, choices=DataCategory.choices)
     purpose = models.CharField(_("purpose"), max_length=300)
-    basis = models.CharField(_("basis"), max_length=16, choices=Basis.choices, default=Basis.CONSENT)
+    basis = models.CharField(
+        _("basis"), max_length=16, choices=Basis.choices, default=Basis.CONSENT
+    )
     legal_basis = models.CharField(_("legal basis (law and section)"), max_length=200, blank=True)
     given_on = models.DateField(_("given on"))
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        editable=False,
     )
     withdrawn_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     document = models.FileField(_("signed form"), upload_to=consent_upload_to, blank=True)
     document_language = models.CharField(
@@ -241,11 +271,13 @@ class Consent(models.Model):
         indexes = [models.Index(fields=["agency", "category"], name="consent_agency_category")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(withdrawn_on__isnull=True) | models.Q(withdrawn_on__gte=models.F("given_on")),
+                condition=models.Q(withdrawn_on__isnull=True)
+                | models.Q(withdrawn_on__gte=models.F("given_on")),
                 name="consent_withdrawn_after_given",
             ),
             models.CheckConstraint(
-                condition=models.Q(expires_on__isnull=True) | models.Q(expires_on__gt=models.F("given_on")),
+                condition=models.Q(expires_on__isnull=True)
+                | models.Q(expires_on__gt=models.F("given_on")),
                 name="consent_expires_after_given",
             ),
             models.CheckConstraint(
@@ -273,7 +305,9 @@ class Consent(models.Model):
         if self.given_on and self.given_on > timezone.localdate():
             errors["given_on"] = _("Consent cannot be recorded as given in the future.")
         if self.given_on and self.expires_on and self.expires_on <= self.given_on:
-            errors["expires_on"] = _("The expiry date must be after the date the consent was given.")
+            errors["expires_on"] = _(
+                "The expiry date must be after the date the consent was given."
+            )
         if self.given_on and self.withdrawn_on and self.withdrawn_on < self.given_on:
             errors["withdrawn_on"] = _("Consent cannot be withdrawn before it was given.")
         if errors:

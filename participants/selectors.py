@@ -61,7 +61,9 @@ class TimelineEntry:
     future: bool = False
 
 
-def participant_timeline(*, participant: Participant, user: User, today: date) -> list[TimelineEntry]:
+def participant_timeline(
+    *, participant: Participant, user: User, today: date
+) -> list[TimelineEntry]:
     """Milestones, consents, group memberships and milestone changes, newest last."""
     entries: list[TimelineEntry] = []
     labels = {name: Participant._meta.get_field(name).verbose_name for name in MILESTONE_FIELDS}
@@ -69,7 +71,12 @@ def participant_timeline(*, participant: Participant, user: User, today: date) -
         value = getattr(participant, name)
         if value:
             entries.append(
-                TimelineEntry(on=value, kind="milestone", title=str(labels[name]).capitalize(), future=value > today)
+                TimelineEntry(
+                    on=value,
+                    kind="milestone",
+                    title=str(labels[name]).capitalize(),
+                    future=value > today,
+                )
             )
     for consent in consents_visible(user=user, participant=participant):
         entries.append(

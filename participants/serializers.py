@@ -194,6 +194,4 @@ class ConsentCreateSerializer(serializers.Serializer):
 
 
 class ConsentWithdrawSerializer(serializers.Serializer):
-    withdrawn_on = serializers.DateField(
-        required=False, help_text=_("Defaults to today.")
-    )
+    withdrawn_on = serializers.DateField(required=False, help_text=_("Defaults to today."))

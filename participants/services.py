@@ -84,14 +84,15 @@ def participant_update(
         raise ConflictError(
             _(
                 "Someone else saved this participant while you were editing. "
-                "Your changes are kept in the form below: compare with the saved values and save again."
+                "Your changes are kept in the form below: "
+                "compare with the saved values and save again."
             ),
             code="conflict",
         )
     changed = []
     for name in EDITABLE_FIELDS:
         if name in data and getattr(current, name) != data[name]:
-            if name == "municipality" and getattr(current, "municipality_id") == getattr(
+            if name == "municipality" and current.municipality_id == getattr(
                 data[name], "pk", data[name]
             ):
                 continue

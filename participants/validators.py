@@ -24,7 +24,12 @@ def birth_date_from_id(number: str) -> date | None:
     month + 80 for the tax authority's synthetic test numbers)."""
     if len(number) != 11 or not number.isdigit():
         return None
-    day, month, yy, individual = int(number[0:2]), int(number[2:4]), int(number[4:6]), int(number[6:9])
+    day, month, yy, individual = (
+        int(number[0:2]),
+        int(number[2:4]),
+        int(number[4:6]),
+        int(number[6:9]),
+    )
     if day > 40:
         day -= 40
     if month > 80:

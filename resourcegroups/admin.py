@@ -10,4 +10,3 @@ class MembershipAdmin(ScopedAdmin):
     participant_path = "group__participant"
     list_display = ["group", "staff", "agency", "role", "start_date", "end_date"]
     list_select_related = ["group__participant", "staff", "agency"]
-

@@ -9,7 +9,10 @@ from participants.models import Participant
 
 class ResourceGroup(models.Model):
     participant = models.OneToOneField(
-        Participant, on_delete=models.CASCADE, related_name="resource_group", verbose_name=_("participant")
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="resource_group",
+        verbose_name=_("participant"),
     )
     contact_person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -34,7 +37,9 @@ class MembershipQuerySet(models.QuerySet):
         from django.utils import timezone
 
         on = on or timezone.localdate()
-        return self.filter(start_date__lte=on).filter(models.Q(end_date__isnull=True) | models.Q(end_date__gt=on))
+        return self.filter(start_date__lte=on).filter(
+            models.Q(end_date__isnull=True) | models.Q(end_date__gt=on)
+        )
 
 
 class Membership(models.Model):
@@ -42,16 +47,25 @@ class Membership(models.Model):
 
     group = models.ForeignKey(ResourceGroup, on_delete=models.CASCADE, related_name="memberships")
     staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("staff member")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("staff member"),
     )
     # Agency and role are copied at the time of joining: people change jobs, history must not.
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency")
+    )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("to"), null=True, blank=True)
     end_reason = models.CharField(_("reason for ending"), max_length=200, blank=True)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        editable=False,
     )
 
     objects = MembershipQuerySet.as_manager()
@@ -62,7 +76,8 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
                 name="membership_end_after_start",
             ),
             models.UniqueConstraint(

@@ -32,13 +32,20 @@ def group_ensure(*, participant: Participant, contact_person: User | None = None
 
 @transaction.atomic
 def membership_add(
-    *, user: User, participant: Participant, staff: User, start_date: date | None = None, request=None
+    *,
+    user: User,
+    participant: Participant,
+    staff: User,
+    start_date: date | None = None,
+    request=None,
 ) -> Membership:
     """Adding a member from another agency requires that agency's consent."""
     if not policy.may(user, participant, policy.CHANGE):
         raise PermissionDenied(_("Only the responsible agency manages the resource group."))
     if not staff.agency_id or not staff.is_active:
-        raise ValidationError({"staff": _("Only active staff members of an agency can join a group.")})
+        raise ValidationError(
+            {"staff": _("Only active staff members of an agency can join a group.")}
+        )
     if not policy.agency_has_consent(participant, staff.agency):
         raise ValidationError(
             {

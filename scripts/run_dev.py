@@ -40,20 +40,24 @@ def _forward(name: str, stream) -> None:
             print(f"{label} {line}", flush=True)
 
 
-def _stop(procs: dict[str, subprocess.Popen], timeout: float = 10.0) -> None:
-    for proc in procs.values():
+def _stop(procs: dict[str, subprocess.Popen], timeout: float = 15.0) -> None:
+    """Celery gets SIGTERM on its main process (warm shutdown, it stops its own pool);
+    runserver's whole group is signalled (the autoreloader parent does not stop its child).
+    Anything left in a group afterwards is killed."""
+    for name, proc in procs.items():
         if proc.poll() is None:
-            # each child leads its own process group (runserver's reloader, celery's pool)
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
+                if name == "web":
+                    os.killpg(proc.pid, signal.SIGTERM)
+                else:
+                    proc.terminate()
     deadline = time.monotonic() + timeout
     for proc in procs.values():
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 def main() -> int:

@@ -33,7 +33,9 @@ def municipality(db):
 def agencies(db, municipality):
     made = {
         "nav": AgencyFactory(name="NAV Kristiansand", kind=Agency.Kind.NAV_INTEGRATION),
-        "nav_follow_up": AgencyFactory(name="NAV Kristiansand oppfølging", kind=Agency.Kind.NAV_FOLLOW_UP),
+        "nav_follow_up": AgencyFactory(
+            name="NAV Kristiansand oppfølging", kind=Agency.Kind.NAV_FOLLOW_UP
+        ),
         "adult_ed": AgencyFactory(name="Voksenopplæringen", kind=Agency.Kind.ADULT_EDUCATION),
         "career": AgencyFactory(name="Karriere Agder", kind=Agency.Kind.CAREER_CENTRE),
         "school": AgencyFactory(name="Tangen vgs", kind=Agency.Kind.UPPER_SECONDARY),
@@ -47,7 +49,9 @@ def agencies(db, municipality):
 @pytest.fixture
 def personas(agencies):
     return {
-        "nav_adviser": UserFactory(username="alice", agency=agencies["nav"], role=Role.PROGRAMME_ADVISER),
+        "nav_adviser": UserFactory(
+            username="alice", agency=agencies["nav"], role=Role.PROGRAMME_ADVISER
+        ),
         "follow_up": UserFactory(
             username="frank", agency=agencies["nav_follow_up"], role=Role.FOLLOW_UP_ADVISER
         ),

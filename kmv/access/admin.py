@@ -41,7 +41,16 @@ class UserAdmin(BaseUserAdmin):
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the log is never edited."""
 
-    list_display = ["at", "actor_label", "agency", "action", "object_type", "object_id", "participant_id", "channel"]
+    list_display = [
+        "at",
+        "actor_label",
+        "agency",
+        "action",
+        "object_type",
+        "object_id",
+        "participant_id",
+        "channel",
+    ]
     list_filter = ["action", "channel", "agency"]
     search_fields = ["actor_label", "object_id"]
     list_select_related = ["agency"]

@@ -30,9 +30,13 @@ class PreferencesForm(forms.ModelForm):
 class AuditFilterForm(forms.Form):
     participant_id = forms.IntegerField(label=_("Participant id"), required=False, min_value=1)
     username = forms.CharField(label=_("Username"), required=False, max_length=150)
-    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.all(), required=False)
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.all(), required=False
+    )
     action = forms.ChoiceField(
-        label=_("Action"), choices=[("", _("All"))] + list(AuditEvent.Action.choices), required=False
+        label=_("Action"),
+        choices=[("", _("All"))] + list(AuditEvent.Action.choices),
+        required=False,
     )
     date_from = forms.DateField(label=_("From date"), required=False)
     date_to = forms.DateField(label=_("To date"), required=False)

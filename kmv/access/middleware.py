@@ -1,4 +1,5 @@
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -27,7 +28,8 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
-                return redirect(f"{reverse('login')}?next={request.path}&expired=1")
+                query = urlencode({"next": request.get_full_path(), "expired": "1"})
+                return redirect(f"{reverse('login')}?{query}")
             request.session["kmv_last"] = now
         return self.get_response(request)
 
@@ -46,7 +48,17 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
-TWO_FACTOR_EXEMPT_PREFIXES = ("/konto/", "/static/", "/i18n/", "/api/")
+# Only the steps that lead to a verified login are reachable before the second factor.
+TWO_FACTOR_EXEMPT_PREFIXES = (
+    "/konto/logg-inn/",
+    "/konto/logg-ut/",
+    "/konto/tofaktor/",
+    "/konto/glemt-passord/",
+    "/konto/tilbakestill/",
+    "/static/",
+    "/i18n/",
+    "/api/",
+)
 
 
 class TwoFactorRequiredMiddleware:
@@ -68,7 +80,9 @@ class TwoFactorRequiredMiddleware:
             and not request.path.startswith(TWO_FACTOR_EXEMPT_PREFIXES)
             and user.may_see_participant_data
         ):
-            return redirect(f"{reverse('two_factor')}?next={request.path}")
+            return redirect(
+                f"{reverse('two_factor')}?{urlencode({'next': request.get_full_path()})}"
+            )
         return self.get_response(request)
 
 

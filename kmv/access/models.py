@@ -105,7 +105,9 @@ class User(AbstractUser):
         verbose_name_plural = _("staff")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(role="") | models.Q(agency__isnull=False) | models.Q(role="system_admin"),
+                condition=models.Q(role="")
+                | models.Q(agency__isnull=False)
+                | models.Q(role="system_admin"),
                 name="user_role_needs_agency",
             )
         ]
@@ -168,11 +170,21 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
     actor_label = models.CharField(_("username"), max_length=150, blank=True)
     agency = models.ForeignKey(
-        Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("agency")
+        Agency,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agency"),
     )
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     object_type = models.CharField(_("object type"), max_length=64, blank=True)

@@ -27,7 +27,10 @@ CHANGE = "change"
 
 
 def _perm_rows(user: User, codename: str):
-    from participants.models import ParticipantGroupObjectPermission, ParticipantUserObjectPermission
+    from participants.models import (
+        ParticipantGroupObjectPermission,
+        ParticipantUserObjectPermission,
+    )
 
     q = Q(
         pk__in=ParticipantUserObjectPermission.objects.filter(

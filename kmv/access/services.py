@@ -16,8 +16,14 @@ def resync_expired_consents(*, lookback_days: int = 30) -> int:
     participants = Participant.objects.filter(
         Q(consents__expires_on__gt=since, consents__expires_on__lte=today)
         | Q(consents__given_on__gt=since, consents__given_on__lte=today)
-        | Q(resource_group__memberships__end_date__gt=since, resource_group__memberships__end_date__lte=today)
-        | Q(resource_group__memberships__start_date__gt=since, resource_group__memberships__start_date__lte=today)
+        | Q(
+            resource_group__memberships__end_date__gt=since,
+            resource_group__memberships__end_date__lte=today,
+        )
+        | Q(
+            resource_group__memberships__start_date__gt=since,
+            resource_group__memberships__start_date__lte=today,
+        )
     ).distinct()
     count = 0
     for participant in participants.iterator():

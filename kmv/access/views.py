@@ -1,14 +1,15 @@
 from io import BytesIO
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
@@ -48,14 +49,24 @@ def two_factor(request):
         return redirect(_safe_next(request))
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     if device is None:
-        return redirect(f"{'/konto/tofaktor/oppsett/'}?next={_safe_next(request, '/')}")
+        query = urlencode({"next": _safe_next(request, "/")})
+        return redirect(f"{reverse('two_factor_setup')}?{query}")
     form = forms.TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        allowed, _info = device.verify_is_allowed()
+        if not allowed:
+            form.add_error(
+                "token",
+                _("Too many wrong codes in a row. Wait a few seconds and try the newest code."),
+            )
+        elif device.verify_token(form.cleaned_data["token"]):
             otp_login(request, device)
             return redirect(_safe_next(request))
-        form.add_error("token", _("The code is wrong or has expired. Try the newest code."))
-    return render(request, "registration/two_factor.html", {"form": form, "next": _safe_next(request, "")})
+        else:
+            form.add_error("token", _("The code is wrong or has expired. Try the newest code."))
+    return render(
+        request, "registration/two_factor.html", {"form": form, "next": _safe_next(request, "")}
+    )
 
 
 @login_required
@@ -124,6 +135,3 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "errors/500.html", status=500)
-
-
-__all__ = ["settings"]

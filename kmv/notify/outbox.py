@@ -41,7 +41,9 @@ def _parse(path: Path) -> list[OutboxMessage]:
     for index, chunk in enumerate(c for c in chunks if c.strip()):
         msg = email.message_from_bytes(chunk, policy=email.policy.default)
         body_part = msg.get_body(preferencelist=("plain", "html"))
-        attachments = [part.get_filename() or part.get_content_type() for part in msg.iter_attachments()]
+        attachments = [
+            part.get_filename() or part.get_content_type() for part in msg.iter_attachments()
+        ]
         out.append(
             OutboxMessage(
                 key=f"{path.name}:{index}",

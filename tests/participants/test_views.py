@@ -44,7 +44,9 @@ def test_adviser_registers_participant_through_the_form(client, personas, munici
         ("national_id", "1234", "11 digits"),
     ],
 )
-def test_bad_input_is_explained_and_changes_nothing(client, personas, municipality, field, value, message, settings):
+def test_bad_input_is_explained_and_changes_nothing(
+    client, personas, municipality, field, value, message, settings
+):
     settings.LANGUAGE_CODE = "en"
     user = personas["nav_adviser"]
     user.language = "en"
@@ -97,7 +99,9 @@ def test_withdrawing_consent_revokes_the_teachers_access_at_once(client, persona
     )
 
 
-def test_participant_list_query_count_is_constant(client, personas, municipality, django_assert_max_num_queries):
+def test_participant_list_query_count_is_constant(
+    client, personas, municipality, django_assert_max_num_queries
+):
     from participants import services
 
     adviser = personas["nav_adviser"]
