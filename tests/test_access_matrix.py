@@ -64,7 +64,7 @@ def states(personas, municipality):
             municipality=municipality,
         )
 
-    own = register(alice, "Own")
+    own = register(alice, "Ownqx")
     # consent without membership grants nothing: NAV follow-up is not in the group
     participant_services.consent_record(
         user=alice,
@@ -75,7 +75,7 @@ def states(personas, municipality):
         basis="legal",
         legal_basis="integreringsloven § 40",
     )
-    consented = register(alice, "Consented")
+    consented = register(alice, "Consentedqx")
     participant_services.consent_record(
         user=alice,
         participant=consented,
@@ -84,7 +84,7 @@ def states(personas, municipality):
         purpose="RG",
     )
     group_services.membership_add(user=alice, participant=consented, staff=personas["teacher"])
-    withdrawn = register(alice, "Withdrawn")
+    withdrawn = register(alice, "Withdrawnqx")
     consent = participant_services.consent_record(
         user=alice,
         participant=withdrawn,
@@ -96,7 +96,7 @@ def states(personas, municipality):
     participant_services.consent_withdraw(user=alice, consent=consent)
     other_nav = AgencyFactory(name="NAV Elsewhere", kind=Agency.Kind.NAV_INTEGRATION)
     stranger = UserFactory(username="zed", agency=other_nav, role=Role.PROGRAMME_ADVISER)
-    unrelated = register(stranger, "Unrelated")
+    unrelated = register(stranger, "Unrelatedqx")
     return {"own": own, "consented": consented, "withdrawn": withdrawn, "unrelated": unrelated}
 
 

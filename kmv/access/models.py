@@ -192,7 +192,17 @@ class AuditEvent(models.Model):
     participant_id = models.BigIntegerField(_("participant id"), null=True, blank=True)
     object_ids = models.JSONField(_("object ids"), default=list, blank=True)
     fields = models.JSONField(_("fields"), default=list, blank=True)
-    channel = models.CharField(_("channel"), max_length=16, blank=True)  # ui, api, admin, pdf
+
+    class Channel(models.TextChoices):
+        UI = "ui", _("Web pages")
+        API = "api", _("API")
+        ADMIN = "admin", _("Administration")
+        PDF = "pdf", _("PDF")
+        EXPORT = "export", _("Export")
+        AUTH = "auth", _("Login")
+        SYSTEM = "system", _("System")
+
+    channel = models.CharField(_("channel"), max_length=16, blank=True, choices=Channel.choices)
     path = models.CharField(_("path"), max_length=300, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
