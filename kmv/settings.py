@@ -200,16 +200,16 @@ if not DEBUG:
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-# E-mail (Django 6.1 MAILERS): files in a local folder by default (readable in the app's
-# dev outbox), SMTP when EMAIL_HOST is set.
+# E-mail (Django 6.1 MAILERS): locally (DEBUG on, no EMAIL_HOST) files in a folder, readable
+# in the app's dev outbox; otherwise SMTP (EMAIL_HOST, default localhost).
 KMV_OUTBOX_DIR = LOCAL_DIR / "outbox"
 EMAIL_HOST = env_str("EMAIL_HOST")
-if EMAIL_HOST:
+if EMAIL_HOST or not DEBUG:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": EMAIL_HOST,
+                "host": EMAIL_HOST or "localhost",
                 "port": env_int("EMAIL_PORT", 587),
                 "username": env_str("EMAIL_HOST_USER"),
                 "password": env_str("EMAIL_HOST_PASSWORD"),

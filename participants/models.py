@@ -324,3 +324,49 @@ class ParticipantGroupObjectPermission(GroupObjectPermissionBase):
     """Direct-FK guardian rows: what an agency's group may do with a participant."""
 
     content_object = models.ForeignKey(Participant, on_delete=models.CASCADE)
+
+
+class ProfileFact(models.Model):
+    """A dated fact with its source; history is kept (the newest per key is current)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="facts")
+    key = models.CharField(_("fact"), max_length=40)
+    value = models.CharField(_("value"), max_length=400)
+    comment = models.CharField(_("comment"), max_length=400, blank=True)
+    recorded_on = models.DateField(_("date"))
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    source_meeting_id = models.BigIntegerField(null=True, blank=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["participant", "key", "-recorded_on", "-id"]
+        verbose_name = _("profile fact")
+        verbose_name_plural = _("profile facts")
+        indexes = [models.Index(fields=["participant", "key"], name="fact_participant_key")]
+
+    def __str__(self):
+        return f"{self.key}: {self.value}"
+
+
+class CaseReference(models.Model):
+    """The agency's own case number for the participant, used in its archive metadata."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="case_refs")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(_("case reference"), max_length=100)
+
+    class Meta:
+        verbose_name = _("case reference")
+        verbose_name_plural = _("case references")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "agency"], name="caseref_one_per_agency"
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference

@@ -11,7 +11,7 @@ from kmv.access import audit, policy
 from kmv.access.models import User
 from participants.models import Participant
 
-from .models import Membership, ResourceGroup
+from resourcegroups.models import Membership, ResourceGroup
 
 
 def group_ensure(*, participant: Participant, contact_person: User | None = None) -> ResourceGroup:
