@@ -302,6 +302,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kmv.access.tasks.expire_consents",
         "schedule": 60.0,
     },
+    "plan-meetings": {
+        "task": "resourcegroups.tasks.plan_meetings",
+        "schedule": 6 * 3600.0,
+    },
 }
 
 LOGGING = {

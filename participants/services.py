@@ -39,6 +39,19 @@ EDITABLE_FIELDS = [
 ]
 
 
+# A change to any of these re-plans the participant's meetings (and only theirs).
+PLANNING_FIELDS = {
+    "intro_programme_start",
+    "adult_education_end",
+    "upper_secondary_start",
+    "upper_secondary_end",
+    "pathway",
+    "status",
+    "interpreter_needed",
+    "interpreter_language",
+}
+
+
 class ConflictError(ValidationError):
     """Somebody else saved the record after this user opened it."""
 
@@ -61,6 +74,9 @@ def participant_create(*, user: User, request=None, **data) -> Participant:
 
     group_ensure(participant=participant, contact_person=user)
     policy.sync_participant_access(participant)
+    from resourcegroups.services import meetings_sync
+
+    meetings_sync(participant=participant, by=user)
     audit.record(
         action=audit.Action.CREATE,
         request=request,
@@ -112,6 +128,10 @@ def participant_update(
         participant_id=current.pk,
         fields=changed,
     )
+    if set(changed) & PLANNING_FIELDS:
+        from resourcegroups.services import meetings_sync
+
+        meetings_sync(participant=current, by=user)
     return current
 
 

@@ -11,7 +11,7 @@ from kmv.access import audit, policy
 from kmv.access.models import User
 from participants.models import Participant
 
-from resourcegroups.models import Membership, ResourceGroup
+from resourcegroups.models import Meeting, Membership, ResourceGroup
 
 
 def group_ensure(*, participant: Participant, contact_person: User | None = None) -> ResourceGroup:
@@ -69,6 +69,12 @@ def membership_add(
     membership.full_clean()
     membership.save()
     policy.sync_participant_access(participant)
+    from .meetings import invite_members
+
+    for meeting in participant.meetings.filter(status__in=Meeting.OPEN_STATUSES).select_related(
+        "stage"
+    ):
+        invite_members(meeting)
     audit.record(
         action=audit.Action.CREATE,
         request=request,
