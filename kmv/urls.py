@@ -8,6 +8,8 @@ urlpatterns = [
     path("konto/", include("kmv.access.urls")),
     path("deltakere/", include("participants.urls")),
     path("ressursgrupper/", include("resourcegroups.urls")),
+    path("referat/", include("resourcegroups.urls_archive")),
+    path("rutiner/", include("resourcegroups.urls_routines")),
     path("utboks/", include("kmv.notify.urls")),
     path("api/", include("kmv.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -61,7 +61,8 @@ STAGES = [
         "book_room": True,
         "items": [
             (
-                "Kartlegging av tidligere utdanning: fullført grunnskole, videregående, universitet?",
+                "Kartlegging av tidligere utdanning: fullført grunnskole, videregående, "
+                "universitet?",
                 "Mapping of earlier education: completed primary, secondary, university?",
                 CC,
                 CHOICE,
@@ -77,7 +78,8 @@ STAGES = [
                 "education_documented",
             ),
             (
-                "Mangler dokumentasjon: er egenerklæring om fullført grunnskole sendt fylkeskommunen?",
+                "Mangler dokumentasjon: er egenerklæring om fullført grunnskole sendt "
+                "fylkeskommunen?",
                 "Documentation missing: is the self-declaration for completed primary school sent "
                 "to the county?",
                 CC,

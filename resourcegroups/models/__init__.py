@@ -2,7 +2,7 @@ from .checklist import ChecklistAnswer
 from .groups import Membership, ResourceGroup
 from .meetings import Attendance, Meeting, MeetingEvent, MeetingInvitee
 from .minutes import MeetingNote, Minutes, MinutesAction, MinutesAddendum, MinutesApproval
-from .routine import AnswerType, Anchor, ChecklistItem, Routine, RoutineStage
+from .routine import Anchor, AnswerType, ChecklistItem, Routine, RoutineStage
 
 __all__ = [
     "Anchor",

@@ -161,3 +161,6 @@ class MeetingEvent(models.Model):
         ordering = ["meeting", "at", "id"]
         verbose_name = _("meeting event")
         verbose_name_plural = _("meeting events")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"

@@ -89,6 +89,9 @@ class MinutesAction(models.Model):
         verbose_name = _("next step")
         verbose_name_plural = _("next steps")
 
+    def __str__(self):
+        return self.text
+
 
 class MinutesApproval(models.Model):
     minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="approvals")
@@ -106,6 +109,9 @@ class MinutesApproval(models.Model):
             models.UniqueConstraint(fields=["minutes", "agency"], name="approval_one_per_agency"),
         ]
 
+    def __str__(self):
+        return f"{self.agency}: {self.approved_at:%Y-%m-%d %H:%M}"
+
 
 class MinutesAddendum(models.Model):
     """Corrections after approval are addenda, never edits."""
@@ -122,3 +128,6 @@ class MinutesAddendum(models.Model):
         ordering = ["minutes", "written_at"]
         verbose_name = _("addendum")
         verbose_name_plural = _("addenda")
+
+    def __str__(self):
+        return f"{self.agency}: {self.written_at:%Y-%m-%d}"

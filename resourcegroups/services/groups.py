@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from kmv.access import audit, policy
 from kmv.access.models import User
 from participants.models import Participant
-
 from resourcegroups.models import Meeting, Membership, ResourceGroup
 
 

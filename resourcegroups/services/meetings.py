@@ -93,7 +93,7 @@ def meetings_sync(*, participant: Participant, by: User | None = None, today: da
         for stage, seq, due in _wanted(participant, routine, today):
             wanted[(stage.number, seq)] = (stage, due)
     # meetings already planned keep their routine version: recompute under it
-    for key, meeting in existing.items():
+    for meeting in existing.values():
         if meeting.stage.kind == RoutineStage.Kind.MILESTONE:
             due = planning.stage_due(participant, meeting.stage, meeting.routine, today=today)
             new_due = due.due_date
