@@ -63,7 +63,7 @@ run: venv npm check-system messages
 
 # pytest-xdist: ~20% faster than one process on 2 cores (757 tests on PostgreSQL: 89 s vs 108 s).
 test: export DEBUG = 1
-test: venv messages
+test: venv npm messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run -v 1

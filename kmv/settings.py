@@ -277,8 +277,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # One enum for the language choices used by several fields.
-    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "participants.models.Language"},
+    # One enum per choice set used by several fields or sharing a field name ("status").
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "participants.models.Language",
+        "RoleEnum": "kmv.access.models.Role",
+        "ParticipantStatusEnum": "participants.models.Participant.Status",
+        "MeetingStatusEnum": "resourcegroups.models.Meeting.Status",
+        "MinutesStatusEnum": "resourcegroups.models.Minutes.Status",
+        "RoutineStatusEnum": "resourcegroups.models.Routine.Status",
+        "StageKindEnum": "resourcegroups.models.RoutineStage.Kind",
+    },
 }
 
 # Celery: Redis when REDIS_URL is set, otherwise an embedded SQLite broker so `make run`

@@ -1,16 +1,262 @@
+"""Resource-group pages: thin — parse, authorise (kmv.access.policy / services), render.
+
+Participant data is reached only through `policy.get_participant_for` or
+`selectors.meetings_for(user)`; a meeting of a participant the user may not see is a 404.
+"""
+
+from __future__ import annotations
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from kmv.access import policy
+from kmv.access import audit, policy
+from participants.facts import FACTS
 from participants.forms import EndMembershipForm, MembershipForm
+from participants.models import ProfileFact
 
-from . import services
-from .models import Membership
+from . import planning, selectors, services
+from .forms import (
+    ActionFormSet,
+    AddendumForm,
+    AttendanceForm,
+    BookingForm,
+    ChecklistAnswerForm,
+    ConcernForm,
+    MinutesForm,
+    NoteForm,
+    StatusForm,
+)
+from .models import (
+    ChecklistAnswer,
+    Meeting,
+    MeetingNote,
+    Membership,
+    Minutes,
+    RoutineStage,
+)
+from .services.checklist import display_value, may_answer, progress
+from .services.meetings import ALLOWED_TRANSITIONS, ConflictError, may_manage
+from .services.minutes import attending_agencies, notes_visible
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get(
+        "X-Requested-With"
+    ) == "XMLHttpRequest" or "application/json" in request.headers.get("Accept", "")
+
+
+def _messages(exc: ValidationError) -> str:
+    return " ".join(str(m) for m in exc.messages)
+
+
+def _apply_errors(form, exc: ValidationError, field_map: dict | None = None) -> None:
+    field_map = field_map or {}
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            field = field_map.get(field, field)
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _meeting_for(request, meeting_pk, *, log_read: bool = True) -> Meeting:
+    """A meeting of a participant the user may see, or 404 (the same for "missing")."""
+    meeting = (
+        selectors.meetings_for(request.user)
+        .select_related(
+            "participant",
+            "participant__municipality",
+            "participant__owner_agency",
+            "stage",
+            "routine",
+        )
+        .filter(pk=meeting_pk)
+        .first()
+    )
+    if meeting is None:
+        audit.record(
+            request=request,
+            action=audit.Action.DENIED,
+            object_type="meeting",
+            object_id=meeting_pk,
+            participant_id=Meeting.objects.filter(pk=meeting_pk)
+            .values_list("participant_id", flat=True)
+            .first(),
+        )
+        raise Http404
+    if log_read:
+        audit.record(
+            request=request,
+            action=audit.Action.VIEW,
+            obj=meeting,
+            participant_id=meeting.participant_id,
+        )
+    return meeting
+
+
+def _meeting_url(meeting: Meeting, anchor: str = "") -> str:
+    url = reverse("resourcegroups:meeting", args=[meeting.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _progress_json(meeting: Meeting) -> dict:
+    answered, total = progress(meeting)
+    return {
+        "answered": answered,
+        "total": total,
+        "label": _("%(answered)s of %(total)s answered") % {"answered": answered, "total": total},
+    }
+
+
+def _due(meeting: Meeting, today):
+    """The due state of a meeting: planning.stage_due for milestone stages; the meeting's own
+    due date and the routine's window for repeated kinds."""
+    if meeting.stage.kind == RoutineStage.Kind.MILESTONE:
+        due = planning.stage_due(meeting.participant, meeting.stage, meeting.routine, today=today)
+        if due.due_date is not None:
+            return due
+    if meeting.due_date is None:
+        return None
+    start, end = planning.window(meeting.routine, meeting.due_date)
+    if today < start:
+        state = planning.DueState.NOT_YET_DUE
+    elif today <= end:
+        state = planning.DueState.DUE
+    else:
+        state = planning.DueState.OVERDUE
+    return planning.Due(meeting.stage.number, meeting.due_date, start, end, state)
+
+
+EVENT_FIELD_LABELS = {
+    "due_date": _("due date"),
+    "start": _("start"),
+    "place": _("place"),
+    "status": _("status"),
+    "concern": _("on concern"),
+}
+
+
+def _event_rows(meeting: Meeting) -> list[dict]:
+    rows = []
+    statuses = dict(Meeting.Status.choices)
+    for event in meeting.events.select_related("by"):
+        changes = []
+        for key in sorted(set(event.before) | set(event.after)):
+            before, after = event.before.get(key), event.after.get(key)
+            if key == "status":
+                before, after = statuses.get(before, before), statuses.get(after, after)
+            changes.append(
+                {
+                    "label": EVENT_FIELD_LABELS.get(key, key),
+                    "before": before,
+                    "after": after,
+                }
+            )
+        rows.append({"event": event, "changes": changes})
+    return rows
+
+
+def _current_facts(user, participant) -> list[dict]:
+    """The newest profile fact per key, only in categories the viewer's agency may see."""
+    categories = policy.visible_categories(user, participant)
+    keys = [key for key, fact in FACTS.items() if fact.category in categories]
+    latest: dict[str, ProfileFact] = {}
+    for fact in (
+        ProfileFact.objects.filter(participant=participant, key__in=keys)
+        .select_related("agency")
+        .order_by("key", "-recorded_on", "-id")
+    ):
+        latest.setdefault(fact.key, fact)
+    return [{"label": FACTS[key].label, "fact": fact} for key, fact in latest.items()]
+
+
+def _checklist_rows(user, meeting: Meeting, override: dict | None = None) -> list[dict]:
+    override = override or {}
+    answers = {
+        a.item_id: a
+        for a in ChecklistAnswer.objects.filter(meeting=meeting).select_related(
+            "answered_by", "agency"
+        )
+    }
+    rows = []
+    for item in meeting.stage.items.all():
+        answer = answers.get(item.pk)
+        editable = may_answer(user, meeting, item)
+        form = None
+        if editable:
+            form = override.get(item.pk) or ChecklistAnswerForm(item=item, answer=answer)
+        fact = FACTS.get(item.profile_fact) if item.profile_fact else None
+        rows.append(
+            {
+                "item": item,
+                "answer": answer,
+                "shown": display_value(item, answer.value) if answer else "",
+                "comment": (answer.value or {}).get("comment", "") if answer else "",
+                "form": form,
+                "fact": fact,
+            }
+        )
+    return rows
+
+
+def _meeting_context(request, meeting: Meeting, **overrides) -> dict:
+    user = request.user
+    today = timezone.localdate()
+    manage = may_manage(user, meeting)
+    invitees = list(meeting.invitees.select_related("staff", "agency"))
+    note = notes_visible(user, meeting).first()
+    answered, total = progress(meeting)
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    order = [s for s, _label in Meeting.Status.choices]
+    transitions = sorted(ALLOWED_TRANSITIONS.get(meeting.status, set()), key=order.index)
+    context = {
+        "meeting": meeting,
+        "participant": meeting.participant,
+        "may_manage": manage,
+        "due": _due(meeting, today),
+        "timing": selectors.meeting_timing(meeting),
+        "invitees": invitees,
+        "facts": _current_facts(user, meeting.participant),
+        "checklist": _checklist_rows(user, meeting, overrides.pop("item_forms", None)),
+        "answered": answered,
+        "total": total,
+        "note_form": overrides.pop("note_form", None)
+        or NoteForm(initial={"text": note.text if note else "", "version": note.version if note else 0}),
+        "note": note,
+        "may_take_part": bool(user.agency_id),
+        "minutes": minutes,
+        "events": _event_rows(meeting),
+        "today": today,
+    }
+    if manage:
+        context["transitions"] = [(s, Meeting.Status(s).label) for s in transitions]
+        context["booking_form"] = overrides.pop("booking_form", None) or BookingForm(
+            meeting=meeting
+        )
+        context["attendance_form"] = AttendanceForm(invitees=invitees)
+    context.update(overrides)
+    return context
+
+
+def _render_meeting(request, meeting, status=200, **overrides):
+    return render(
+        request,
+        "resourcegroups/meeting_detail.html",
+        _meeting_context(request, meeting, **overrides),
+        status=status,
+    )
+
+
+# --- membership (participant page) -----------------------------------------------------------
 
 
 @login_required
@@ -59,3 +305,519 @@ def membership_end(request, pk, membership_pk):
     else:
         messages.success(request, _("The membership has ended. The history is kept."))
     return redirect("participants:detail", pk=participant.pk)
+
+
+# --- the participant's plan -------------------------------------------------------------------
+
+
+def _plan_state(row) -> tuple[str, str]:
+    """(css key, label) for a plan row."""
+    meeting = row.meeting
+    labels = {
+        "not_plannable": _("Not yet plannable"),
+        "not_applicable": _("Not applicable"),
+        "not_yet_due": _("Not yet due"),
+        "due": _("Due"),
+        "overdue": _("Overdue"),
+    }
+    if meeting is not None:
+        if meeting.status == Meeting.Status.MINUTES_APPROVED:
+            return "approved", _("Minutes approved")
+        if meeting.status == Meeting.Status.HELD:
+            return "held", _("Held")
+        if meeting.status in (Meeting.Status.BOOKED, Meeting.Status.INVITED):
+            return "booked", _("Booked")
+        if meeting.status == Meeting.Status.NO_SHOW:
+            return "no_show", _("Participant did not come")
+    if row.due is not None:
+        return str(row.due.state), labels[str(row.due.state)]
+    return "planned", _("Planned")
+
+
+def _render_plan(request, participant, concern_form=None, status=200):
+    today = timezone.localdate()
+    rows = []
+    for row in selectors.participant_plan(participant, today=today):
+        key, label = _plan_state(row)
+        rows.append({"row": row, "state": key, "state_label": label})
+    return render(
+        request,
+        "resourcegroups/plan.html",
+        {
+            "participant": participant,
+            "rows": rows,
+            "concern_form": concern_form or ConcernForm(),
+            "today": today,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def participant_plan(request, pk):
+    participant = policy.get_participant_for(request, pk)
+    return _render_plan(request, participant)
+
+
+@login_required
+@require_POST
+def concern_create(request, pk):
+    participant = policy.get_participant_for(request, pk, log_read=False)
+    form = ConcernForm(request.POST)
+    if form.is_valid():
+        try:
+            meeting = services.meeting_create_concern(
+                user=request.user,
+                participant=participant,
+                reason=form.cleaned_data["concern_reason"],
+                request=request,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("A meeting on concern about progress is planned."))
+            return redirect("resourcegroups:meeting", meeting_pk=meeting.pk)
+    return _render_plan(request, participant, concern_form=form, status=400)
+
+
+# --- the meeting page -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def meeting_detail(request, meeting_pk):
+    meeting = _meeting_for(request, meeting_pk)
+    return _render_meeting(request, meeting)
+
+
+@login_required
+@require_POST
+def meeting_book(request, meeting_pk):
+    meeting = _meeting_for(request, meeting_pk, log_read=False)
+    if not may_manage(request.user, meeting):
+        raise PermissionDenied(_("Only the adviser responsible for this meeting can book it."))
+    form = BookingForm(request.POST, meeting=meeting)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.meeting_schedule(
+                user=request.user,
+                meeting=meeting,
+                start=data["start_at"],
+                end=data["end_at"],
+                place=data["place"],
+                interpreter_booked=data.get("interpreter_booked", ""),
+                version=data["version"],
+                request=request,
+            )
+        except ConflictError as exc:
+            meeting.refresh_from_db()
+            form.data = form.data.copy()
+            form.data["version"] = meeting.version
+            form.add_error(None, exc.messages)
+            return _render_meeting(request, meeting, status=409, booking_form=form)
+        except ValidationError as exc:
+            _apply_errors(
+                form,
+                exc,
+                {"planned_end": "end", "planned_start": "start", "interpreter_language": None},
+            )
+        else:
+            messages.success(request, _("The meeting is booked."))
+            return redirect(_meeting_url(meeting, "logistics"))
+    return _render_meeting(request, meeting, status=400, booking_form=form)
+
+
+@login_required
+@require_POST
+def meeting_status(request, meeting_pk):
+    meeting = _meeting_for(request, meeting_pk, log_read=False)
+    if not may_manage(request.user, meeting):
+        raise PermissionDenied(_("Only the adviser responsible for this meeting can change it."))
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid status."))
+        return redirect(_meeting_url(meeting))
+    try:
+        services.meeting_set_status(
+            user=request.user, meeting=meeting, status=form.cleaned_data["status"], request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, _messages(exc))
+    else:
+        messages.success(request, _("The status is changed."))
+    return redirect(_meeting_url(meeting))
+
+
+@login_required
+@require_POST
+def attendance(request, meeting_pk):
+    meeting = _meeting_for(request, meeting_pk, log_read=False)
+    if not may_manage(request.user, meeting):
+        raise PermissionDenied(
+            _("Only the adviser responsible for this meeting can record attendance.")
+        )
+    form = AttendanceForm(request.POST, invitees=meeting.invitees.select_related("staff"))
+    if not form.is_valid():
+        messages.error(request, _("Choose present, absent or excused for each member."))
+        return redirect(_meeting_url(meeting, "invitees"))
+    try:
+        services.attendance_record(
+            user=request.user, meeting=meeting, attendance=form.attendance(), request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, _messages(exc))
+    else:
+        messages.success(request, _("Attendance is saved."))
+    return redirect(_meeting_url(meeting, "invitees"))
+
+
+@login_required
+@require_POST
+def checklist_answer(request, meeting_pk, item_pk):
+    """One endpoint for both: a form POST (redirect back to the item) and save-as-you-type
+    (JSON: {ok, version, progress} or 409 {conflict, current, version})."""
+    meeting = _meeting_for(request, meeting_pk, log_read=False)
+    item = meeting.stage.items.filter(pk=item_pk).first()
+    if item is None:
+        raise Http404
+    as_json = _wants_json(request)
+    if not may_answer(request.user, meeting, item):
+        message = _("This item is filled in by another role.")
+        if as_json:
+            return JsonResponse({"error": message}, status=403)
+        raise PermissionDenied(message)
+    form = ChecklistAnswerForm(request.POST, item=item)
+    if form.is_valid():
+        try:
+            answer = services.answer_save(
+                user=request.user,
+                meeting=meeting,
+                item=item,
+                value=form.value(),
+                version=form.cleaned_data.get("version"),
+                request=request,
+            )
+        except ConflictError as exc:
+            current = ChecklistAnswer.objects.filter(meeting=meeting, item=item).first()
+            version = current.version if current else 0
+            if as_json:
+                return JsonResponse(
+                    {
+                        "conflict": _messages(exc),
+                        "current": display_value(item, current.value) if current else "",
+                        "version": version,
+                    },
+                    status=409,
+                )
+            form.data = form.data.copy()
+            form.data[form.add_prefix("version")] = version
+            form.add_error(None, exc.messages)
+            return _render_meeting(request, meeting, status=409, item_forms={item.pk: form})
+        except PermissionDenied as exc:
+            if as_json:
+                return JsonResponse({"error": str(exc) or _("Not allowed.")}, status=403)
+            raise
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if as_json:
+                return JsonResponse(
+                    {"ok": True, "version": answer.version, "progress": _progress_json(meeting)}
+                )
+            messages.success(request, _("The answer is saved."))
+            return redirect(_meeting_url(meeting, f"item-{item.pk}"))
+    if as_json:
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    return _render_meeting(request, meeting, status=400, item_forms={item.pk: form})
+
+
+@login_required
+@require_POST
+def note_save(request, meeting_pk):
+    """My agency's notes: a form POST or save-as-you-type (JSON), like the checklist."""
+    meeting = _meeting_for(request, meeting_pk, log_read=False)
+    as_json = _wants_json(request)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            note = services.note_save(
+                user=request.user,
+                meeting=meeting,
+                text=form.cleaned_data["text"],
+                version=form.cleaned_data.get("version"),
+                request=request,
+            )
+        except ConflictError as exc:
+            current = MeetingNote.objects.filter(
+                meeting=meeting, agency_id=request.user.agency_id
+            ).first()
+            version = current.version if current else 0
+            if as_json:
+                return JsonResponse(
+                    {
+                        "conflict": _messages(exc),
+                        "current": current.text if current else "",
+                        "version": version,
+                    },
+                    status=409,
+                )
+            form.data = form.data.copy()
+            form.data["version"] = version
+            form.add_error(None, exc.messages)
+            return _render_meeting(request, meeting, status=409, note_form=form)
+        except PermissionDenied as exc:
+            if as_json:
+                return JsonResponse({"error": str(exc) or _("Not allowed.")}, status=403)
+            raise
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if as_json:
+                return JsonResponse({"ok": True, "version": note.version})
+            messages.success(request, _("Your agency's notes are saved."))
+            return redirect(_meeting_url(meeting, "notes"))
+    if as_json:
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    return _render_meeting(request, meeting, status=400, note_form=form)
+
+
+# --- minutes ----------------------------------------------------------------------------------
+
+
+def _action_choices(meeting: Meeting):
+    members = (
+        Membership.objects.active()
+        .filter(group__participant=meeting.participant)
+        .select_related("staff", "agency")
+        .order_by("agency__name", "staff__last_name")
+    )
+    owners, agencies = [], {}
+    for m in members:
+        owners.append((m.staff_id, f"{m.staff} ({m.agency})"))
+        agencies.setdefault(m.agency_id, str(m.agency))
+    for invitee in meeting.invitees.select_related("agency"):
+        agencies.setdefault(invitee.agency_id, str(invitee.agency))
+    return owners, sorted(agencies.items(), key=lambda a: a[1])
+
+
+def _minutes_context(request, meeting, minutes, form=None, formset=None) -> dict:
+    user = request.user
+    manage = may_manage(user, meeting)
+    locked = bool(minutes and minutes.is_locked)
+    context = {
+        "meeting": meeting,
+        "participant": meeting.participant,
+        "minutes": minutes,
+        "locked": locked,
+        "may_manage": manage,
+        "checklist": _checklist_rows(user, meeting),
+        "note": notes_visible(user, meeting).first(),
+    }
+    if minutes is not None:
+        approvals = {a.agency_id: a for a in minutes.approvals.select_related("approved_by")}
+        attending = attending_agencies(meeting)
+        context["approval_rows"] = [
+            {"agency": agency, "approval": approvals.get(agency.pk)} for agency in attending
+        ]
+        attending_ids = {a.pk for a in attending}
+        context["may_approve"] = (
+            minutes.status == Minutes.Status.FOR_APPROVAL
+            and user.agency_id in attending_ids
+            and user.agency_id not in approvals
+        )
+        context["actions"] = minutes.actions.select_related("owner", "agency")
+        context["addenda"] = minutes.addenda.select_related("agency", "written_by")
+        context["may_add_addendum"] = locked and user.agency_id in attending_ids
+        context["addendum_form"] = AddendumForm()
+    if manage and not locked and meeting.status in (
+        Meeting.Status.BOOKED,
+        Meeting.Status.INVITED,
+        Meeting.Status.HELD,
+    ):
+        owners, agencies = _action_choices(meeting)
+        if form is None:
+            initial = {"version": minutes.version if minutes else None}
+            if minutes is not None:
+                for name in ("decisions", "summary", "next_meeting", "plain_summary"):
+                    initial[name] = getattr(minutes, name)
+            form = MinutesForm(initial=initial)
+            formset = ActionFormSet(
+                prefix="actions",
+                owners=owners,
+                agencies=agencies,
+                initial=[
+                    {
+                        "text": a.text,
+                        "owner": a.owner_id,
+                        "agency": a.agency_id,
+                        "due_date": a.due_date,
+                    }
+                    for a in (minutes.actions.all() if minutes else [])
+                ],
+            )
+        context["form"] = form
+        context["formset"] = formset
+    return context
+
+
+@login_required
+def minutes_view(request, meeting_pk):
+    meeting = _meeting_for(request, meeting_pk, log_read=request.method != "POST")
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    if request.method != "POST":
+        return render(
+            request, "resourcegroups/minutes.html", _minutes_context(request, meeting, minutes)
+        )
+    if not may_manage(request.user, meeting):
+        raise PermissionDenied(
+            _("Only the adviser responsible for the meeting composes the minutes.")
+        )
+    if minutes is not None and minutes.is_locked:
+        context = _minutes_context(request, meeting, minutes)
+        context["refused"] = _("The minutes are approved and locked. Add an addendum instead.")
+        return render(request, "resourcegroups/minutes.html", context, status=409)
+    owners, agencies = _action_choices(meeting)
+    form = MinutesForm(request.POST)
+    formset = ActionFormSet(request.POST, prefix="actions", owners=owners, agencies=agencies)
+    status = 400
+    if form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        try:
+            minutes = services.minutes_compose(
+                user=request.user,
+                meeting=meeting,
+                decisions=data["decisions"],
+                summary=data["summary"],
+                next_meeting=data["next_meeting"],
+                plain_summary=data["plain_summary"],
+                actions=formset.actions(),
+                version=data.get("version"),
+                request=request,
+            )
+        except ConflictError as exc:
+            current = Minutes.objects.filter(meeting=meeting).first()
+            form.data = form.data.copy()
+            form.data["version"] = current.version if current else ""
+            form.add_error(None, exc.messages)
+            status = 409
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("The minutes are saved."))
+            return redirect("resourcegroups:minutes", meeting_pk=meeting.pk)
+    if form.is_bound and not formset.is_valid():
+        form.add_error(None, _("Check the next steps below."))
+    context = _minutes_context(request, meeting, minutes, form=form, formset=formset)
+    return render(request, "resourcegroups/minutes.html", context, status=status)
+
+
+def _minutes_or_message(request, meeting):
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    if minutes is None:
+        messages.error(request, _("No minutes have been written for this meeting yet."))
+    return minutes
+
+
+@login_required
+@require_POST
+def minutes_submit(request, meeting_pk):
+    meeting = _meeting_for(request, meeting_pk, log_read=False)
+    if not may_manage(request.user, meeting):
+        raise PermissionDenied(_("Only the adviser responsible for the meeting sends the minutes."))
+    minutes = _minutes_or_message(request, meeting)
+    if minutes is not None:
+        try:
+            services.minutes_submit(user=request.user, minutes=minutes, request=request)
+        except ValidationError as exc:
+            messages.error(request, _messages(exc))
+        else:
+            messages.success(request, _("The minutes are sent to the agencies for approval."))
+    return redirect("resourcegroups:minutes", meeting_pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def minutes_approve(request, meeting_pk):
+    meeting = _meeting_for(request, meeting_pk, log_read=False)
+    minutes = _minutes_or_message(request, meeting)
+    if minutes is not None:
+        try:
+            minutes = services.minutes_approve(user=request.user, minutes=minutes, request=request)
+        except ValidationError as exc:
+            messages.error(request, _messages(exc))
+        else:
+            if minutes.is_locked:
+                messages.success(request, _("All agencies have approved. The minutes are locked."))
+            else:
+                messages.success(request, _("Your agency's approval is recorded."))
+    return redirect("resourcegroups:minutes", meeting_pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def minutes_addendum(request, meeting_pk):
+    meeting = _meeting_for(request, meeting_pk, log_read=False)
+    minutes = _minutes_or_message(request, meeting)
+    if minutes is not None:
+        form = AddendumForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Write the correction (at most 5000 characters)."))
+        else:
+            try:
+                services.minutes_addendum(
+                    user=request.user,
+                    minutes=minutes,
+                    text=form.cleaned_data["text"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                messages.error(request, _messages(exc))
+            else:
+                messages.success(request, _("The addendum is added."))
+    return redirect(reverse("resourcegroups:minutes", args=[meeting.pk]) + "#addenda")
+
+
+@login_required
+@require_GET
+def plain_summary(request, meeting_pk):
+    """Printable summary for the participant: the shared minutes only, in simple words."""
+    meeting = _meeting_for(request, meeting_pk)
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    return render(
+        request,
+        "resourcegroups/summary.html",
+        {
+            "meeting": meeting,
+            "participant": meeting.participant,
+            "minutes": minutes,
+            "actions": minutes.actions.select_related("owner", "agency") if minutes else [],
+        },
+    )
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_meetings(request):
+    meetings = list(selectors.my_meetings(request.user))
+    return render(request, "resourcegroups/my_meetings.html", {"meetings": meetings})
+
+
+@login_required
+@require_GET
+def due_meetings(request):
+    today = timezone.localdate()
+    rows = []
+    for meeting in selectors.due_meetings(request.user, today=today):
+        due = _due(meeting, today)
+        days = (due.due_date - today).days if due and due.due_date else None
+        rows.append({"meeting": meeting, "due": due, "days": days, "days_abs": abs(days or 0)})
+    return render(request, "resourcegroups/due_meetings.html", {"rows": rows, "today": today})

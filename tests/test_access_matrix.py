@@ -19,6 +19,7 @@ from kmv.access.models import Agency, Role
 from participants import services as participant_services
 from resourcegroups import services as group_services
 from tests.factories import AgencyFactory, UserFactory
+from tests.resourcegroups.test_routines import ROUTINE_OBJECT_URLS
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +111,42 @@ def _membership_pk(p):
     return m.pk if m else 999999
 
 
+def _meeting(p):
+    """The participant's first meeting; the matrix participants have no milestones, so a
+    concern meeting (responsible: programme adviser) is made by the registering adviser."""
+    meeting = p.meetings.order_by("pk").first()
+    if meeting is None:
+        meeting = group_services.meeting_create_concern(
+            user=p.created_by, participant=p, reason="Matrix"
+        )
+    return meeting
+
+
+def _adviser_item(p):
+    meeting = _meeting(p)
+    item = meeting.stage.items.filter(owner_role=Role.PROGRAMME_ADVISER).first()
+    return [meeting.pk, item.pk]
+
+
+def _approved_minutes(p):
+    """Approved minutes of `_meeting(p)` with stored (fake) PDF bytes: the archive pages are
+    about access, not rendering (tests/resourcegroups/test_archive.py renders)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from resourcegroups.models import Minutes
+
+    minutes, _created = Minutes.objects.get_or_create(meeting=_meeting(p))
+    if not minutes.pdf:
+        data = b"%PDF-1.7 matrix"
+        minutes.status, minutes.locked_at = Minutes.Status.APPROVED, timezone.now()
+        minutes.pdf_sha256 = hashlib.sha256(data).hexdigest()
+        minutes.pdf.save("matrix.pdf", ContentFile(data))
+    return [minutes.pk]
+
+
 # url name -> (args builder, [(method, which rule)])
 # rule "view": 200 for VIEWERS else 404; "change": 200/302 for CHANGERS else 404.
 PARTICIPANT_URLS = {
@@ -121,12 +158,30 @@ PARTICIPANT_URLS = {
     "participants:access_log": (lambda p: [p.pk], [("get", "change")]),
     "resourcegroups:membership_add": (lambda p: [p.pk], [("get", "change")]),
     "resourcegroups:membership_end": (lambda p: [p.pk, _membership_pk(p)], [("post", "change")]),
+    "resourcegroups:plan": (lambda p: [p.pk], [("get", "view")]),
+    "resourcegroups:concern_create": (lambda p: [p.pk], [("post", "take-part")]),
+    "resourcegroups:meeting": (lambda p: [_meeting(p).pk], [("get", "view")]),
+    "resourcegroups:meeting_book": (lambda p: [_meeting(p).pk], [("post", "manage")]),
+    "resourcegroups:meeting_status": (lambda p: [_meeting(p).pk], [("post", "manage")]),
+    "resourcegroups:attendance": (lambda p: [_meeting(p).pk], [("post", "manage")]),
+    "resourcegroups:checklist_answer": (lambda p: _adviser_item(p), [("post", "manage")]),
+    "resourcegroups:note_save": (lambda p: [_meeting(p).pk], [("post", "take-part")]),
+    "resourcegroups:minutes": (lambda p: [_meeting(p).pk], [("get", "view"), ("post", "manage")]),
+    "resourcegroups:minutes_submit": (lambda p: [_meeting(p).pk], [("post", "manage")]),
+    "resourcegroups:minutes_approve": (lambda p: [_meeting(p).pk], [("post", "take-part")]),
+    "resourcegroups:minutes_addendum": (lambda p: [_meeting(p).pk], [("post", "take-part")]),
+    "resourcegroups:summary": (lambda p: [_meeting(p).pk], [("get", "view")]),
+    # owner agency or an agency at the meeting (the consented teacher is invited); others 404
+    "archive:detail": (_approved_minutes, [("get", "view")]),
+    "archive:copy": (_approved_minutes, [("get", "view")]),
 }
 
 # Pages without a participant in the path, and who gets what (default 200 for every persona).
 GENERAL_URLS = {
     "home": {},
     "participants:list": {},
+    "resourcegroups:my_meetings": {},  # lists only what meetings_for(user) allows
+    "resourcegroups:due_meetings": {},
     "participants:create": {"forbidden": {"coordinator", "leader", "sysadmin", "interpreter"}},
     "login": {"redirect": set(PERSONAS)},  # logged-in users are sent on
     "logout": {"skip": "POST only; covered by the security tests"},
@@ -139,6 +194,14 @@ GENERAL_URLS = {
     "password_reset_confirm": {"skip": "token URL; covered by the security tests"},
     "password_reset_complete": {},
     "preferences": {},
+    "routines:list": {},  # the agreed routine is not personal data: all staff read it
+    **dict.fromkeys(
+        ROUTINE_OBJECT_URLS,
+        {
+            "skip": "routine/stage/item pk in the path: every persona in "
+            "tests/resourcegroups/test_routines.py::test_access_matrix_for_routine_pages"
+        },
+    ),
     "audit_log": {
         "forbidden": {
             "nav_adviser",
@@ -209,6 +272,16 @@ def test_participant_pages(client, personas, states, persona, state, name):
             # no signed form uploaded in this matrix: visible participants answer 404 too,
             # the point is that nobody gets a 200 or a 500
             expected = {404}
+        elif rule == "manage":
+            # meeting actions of the responsible adviser: other viewers get 403, outsiders 404;
+            # the matrix posts junk, so a manager may also get the form back (400)
+            if persona in CHANGERS[state]:
+                expected = {200, 302, 400}
+            else:
+                expected = {403} if persona in VIEWERS[state] else {404}
+        elif rule == "take-part":
+            # any viewer takes part (own notes, approval, addenda, concern); outsiders 404
+            expected = {200, 302, 400} if persona in VIEWERS[state] else {404}
         else:
             expected = {200, 302} if persona in CHANGERS[state] else {404}
         assert response.status_code in expected, (name, persona, state, response.status_code)

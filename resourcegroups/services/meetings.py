@@ -160,6 +160,11 @@ def _may_manage(user: User, meeting: Meeting) -> bool:
     )
 
 
+def may_manage(user: User, meeting: Meeting) -> bool:
+    """Whether the user may book the meeting, record attendance and write the minutes."""
+    return _may_manage(user, meeting)
+
+
 def _check_version(meeting: Meeting, version) -> Meeting:
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if version is not None and current.version != int(version):
