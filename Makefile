@@ -9,13 +9,15 @@ MANAGE := $(PY) manage.py
 # Translations: skip virtualenv and npm packages when compiling .po files.
 COMPILEMESSAGES := $(MANAGE) compilemessages -v 0 -i .venv -i node_modules
 
-.PHONY: help venv run test lint format messages check-system npm clean
+.PHONY: help venv run test e2e fuzz lint format messages check-system npm clean
 
 help:
 	@echo "make run    install everything locally and serve KMV on http://127.0.0.1:8000"
 	@echo "            (SQLite, Celery worker + beat on an embedded broker, demo data)"
 	@echo "make test   lint, format check, migration check and the test suite"
 	@echo "make lint   ruff check;  make format  ruff format + fixes"
+	@echo "make e2e    browser journeys only (headless Chromium, axe-core, screenshots in artifacts/)"
+	@echo "make fuzz   API + hostile-input fuzzing, nightly profile (>=100 cases per operation)"
 
 # --- Python environment -------------------------------------------------------------
 # Created from the newest Python >= 3.12 that runs (scripts/find_python.sh); a venv made
@@ -68,6 +70,15 @@ test: venv npm messages
 	$(VENV)/bin/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run -v 1
 	$(VENV)/bin/pytest -n auto $(PYTEST_ARGS)
+
+e2e: export DEBUG = 1
+e2e: venv npm messages
+	$(VENV)/bin/pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+fuzz: export DEBUG = 1
+fuzz: export KMV_FUZZ_PROFILE = nightly
+fuzz: venv messages
+	$(VENV)/bin/pytest -n auto -m fuzz tests/fuzz $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -6,10 +7,21 @@ from drf_spectacular.utils import extend_schema_field
 
 from .models import Consent, DataCategory, Participant
 
+# Database ids are signed 64-bit; a larger number would reach the database and fail there
+# (OverflowError on SQLite, DataError on PostgreSQL) as a 500 instead of a 400.
+MAX_DB_ID = 2**63 - 1
+
 
 @extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.NumberFilter):
     """A foreign-key id, compared without loading the row."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", -MAX_DB_ID - 1)
+        kwargs.setdefault("max_value", MAX_DB_ID)
+        super().__init__(*args, **kwargs)
 
 
 class ParticipantFilter(django_filters.FilterSet):

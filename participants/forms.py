@@ -1,10 +1,12 @@
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from kmv.access.models import Agency, Municipality, User
 from kmv.forms import DateInput
 
 from .models import Consent, Language, Participant
+from .serializers import GOAL_MAX_LENGTH
 from .services import EDITABLE_FIELDS
 
 DATE_FIELDS = [
@@ -60,6 +62,9 @@ class ParticipantForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = Municipality.objects.all()
+        self.fields["goal"].max_length = GOAL_MAX_LENGTH
+        self.fields["goal"].validators.append(MaxLengthValidator(GOAL_MAX_LENGTH))
+        self.fields["goal"].widget.attrs["maxlength"] = str(GOAL_MAX_LENGTH)
         self.fields["national_id"].help_text = _(
             "11 digits. Optional. Stored in full, shown masked."
         )

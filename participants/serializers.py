@@ -13,6 +13,8 @@ from .models import Consent, DataCategory, Language, Participant
 # Fields shown only when the viewer's agency may see the data category they belong to.
 CATEGORY_FIELDS = {"goal": DataCategory.EDUCATION_MAPPING}
 
+# The goal is free text without a database limit; the forms and the API cap it.
+GOAL_MAX_LENGTH = 4000
 CONSENT_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
 CONSENT_DOCUMENT_EXTENSIONS = ["pdf", "jpg", "jpeg", "png"]
 
@@ -25,6 +27,12 @@ class ParticipantSerializer(serializers.ModelSerializer):
     municipality_name = serializers.CharField(source="municipality.name", read_only=True)
     owner_agency_name = serializers.CharField(source="owner_agency.name", read_only=True)
     goal = serializers.CharField(read_only=True, allow_null=True)
+    # Read-only model fields lose allow_blank (DRF), so the schema would forbid "" although
+    # these are often empty; declared here so the schema says what the API returns.
+    interpreter_language = serializers.ChoiceField(
+        choices=Language.choices, allow_blank=True, read_only=True
+    )
+    email = serializers.CharField(read_only=True)  # "" when unknown: not format "email"
 
     class Meta:
         model = Participant
@@ -79,6 +87,7 @@ class ParticipantWriteSerializer(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=Language.choices), required=False
     )
     municipality = serializers.PrimaryKeyRelatedField(queryset=Municipality.objects.all())
+    goal = serializers.CharField(max_length=GOAL_MAX_LENGTH, required=False, allow_blank=True)
     version = serializers.IntegerField(
         min_value=1,
         write_only=True,
@@ -134,6 +143,9 @@ class ConsentSerializer(serializers.ModelSerializer):
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     is_active = serializers.BooleanField(read_only=True)
     has_document = serializers.SerializerMethodField()
+    document_language = serializers.ChoiceField(
+        choices=Language.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Consent

@@ -71,7 +71,7 @@ from .serializers import (
 )
 from .services import routines as routine_services
 from .services.checklist import progress as checklist_progress
-from .services.minutes import attending_agencies
+from .services.minutes import attending_agencies, notes_visible
 
 CHANNEL = "api"
 WRITE_ERRORS = {400: ERROR_400, **DETAIL_ERRORS, 409: ERROR_409}
@@ -371,12 +371,16 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filterset_class = MeetingFilter
     lookup_value_converter = "int"
 
+    def _scoped(self):
+        return selectors.meetings_for(self.request.user).select_related(
+            "participant", "stage", "routine"
+        )
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Meeting.objects.none()
         return (
-            selectors.meetings_for(self.request.user)
-            .select_related("participant", "stage", "routine")
+            self._scoped()
             .annotate(item_count=Count("stage__items", distinct=True))
             .prefetch_related(Prefetch("answers", queryset=ChecklistAnswer.objects.all()))
             .order_by("due_date", "planned_start", "id")
@@ -388,7 +392,8 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def _meeting(self, pk, *, detail=False, log_read=False) -> Meeting:
         """The meeting if the caller may see its participant; 404 (audited) otherwise."""
         pk = _int_or_404(pk)
-        queryset = self.get_queryset()
+        # actions get the bare meeting: the services read what they need fresh
+        queryset = self.get_queryset() if detail else self._scoped()
         if detail:
             queryset = queryset.prefetch_related(
                 Prefetch(
@@ -617,7 +622,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if not request.user.agency_id:
             raise exceptions.PermissionDenied(_("You cannot write notes for this meeting."))
         if request.method == "GET":
-            note = services.notes_visible(request.user, meeting).first()
+            note = notes_visible(request.user, meeting).first()
             audit.record(
                 request=request,
                 action=audit.Action.VIEW,

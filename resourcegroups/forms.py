@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kmv.forms import DateInput
 
-from .models import Attendance, AnswerType, ChecklistItem, Meeting
+from .models import AnswerType, Attendance, ChecklistItem, Meeting
 
 
 class TimeInput(forms.TimeInput):

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from kmv.access.models import Role
+from participants.models import Language
 
 from .models import (
     Anchor,
@@ -56,6 +57,8 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
 class RoutineStageSerializer(serializers.ModelSerializer):
     name = serializers.SerializerMethodField()
     name_nb = serializers.CharField(source="name", read_only=True)
+    # declared: read-only model fields lose `allow_blank`, and the schema with it
+    anchor = serializers.ChoiceField(choices=Anchor.choices, allow_blank=True, read_only=True)
     invited_roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices))
     items = ChecklistItemSerializer(many=True, read_only=True)
 
@@ -229,6 +232,9 @@ class MeetingSerializer(serializers.ModelSerializer):
     participant_name = serializers.SerializerMethodField()
     stage = StageBriefSerializer(read_only=True)
     routine_version = serializers.IntegerField(source="routine.version", read_only=True)
+    interpreter_language = serializers.ChoiceField(
+        choices=Language.choices, allow_blank=True, read_only=True
+    )
     progress = serializers.SerializerMethodField()
 
     class Meta:
@@ -386,6 +392,8 @@ class AnswerConflictSerializer(serializers.Serializer):
 
 class NoteSerializer(serializers.ModelSerializer):
     """Your own agency's notes for the meeting. `version` is 0 before anyone has written."""
+
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = MeetingNote

@@ -26,11 +26,7 @@ urlpatterns = [
     path("mote/<int:meeting_pk>/notater/", views.note_save, name="note_save"),
     path("mote/<int:meeting_pk>/referat/", views.minutes_view, name="minutes"),
     path("mote/<int:meeting_pk>/referat/send/", views.minutes_submit, name="minutes_submit"),
-    path(
-        "mote/<int:meeting_pk>/referat/godkjenn/", views.minutes_approve, name="minutes_approve"
-    ),
-    path(
-        "mote/<int:meeting_pk>/referat/tillegg/", views.minutes_addendum, name="minutes_addendum"
-    ),
+    path("mote/<int:meeting_pk>/referat/godkjenn/", views.minutes_approve, name="minutes_approve"),
+    path("mote/<int:meeting_pk>/referat/tillegg/", views.minutes_addendum, name="minutes_addendum"),
     path("mote/<int:meeting_pk>/sammendrag/", views.plain_summary, name="summary"),
 ]

@@ -6,6 +6,8 @@ Participant data is reached only through `policy.get_participant_for` or
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -145,6 +147,18 @@ EVENT_FIELD_LABELS = {
 }
 
 
+def _parse_when(value):
+    """Event payloads store ISO strings; show them as dates/times in the reader's format."""
+    if not isinstance(value, str) or not value:
+        return value
+    try:
+        if "T" in value:
+            return timezone.localtime(datetime.fromisoformat(value))
+        return date.fromisoformat(value)
+    except ValueError:
+        return value
+
+
 def _event_rows(meeting: Meeting) -> list[dict]:
     rows = []
     statuses = dict(Meeting.Status.choices)
@@ -154,6 +168,10 @@ def _event_rows(meeting: Meeting) -> list[dict]:
             before, after = event.before.get(key), event.after.get(key)
             if key == "status":
                 before, after = statuses.get(before, before), statuses.get(after, after)
+            elif key in ("start", "due_date"):
+                before, after = _parse_when(before), _parse_when(after)
+            if before == after:
+                continue
             changes.append(
                 {
                     "label": EVENT_FIELD_LABELS.get(key, key),
@@ -230,7 +248,9 @@ def _meeting_context(request, meeting: Meeting, **overrides) -> dict:
         "answered": answered,
         "total": total,
         "note_form": overrides.pop("note_form", None)
-        or NoteForm(initial={"text": note.text if note else "", "version": note.version if note else 0}),
+        or NoteForm(
+            initial={"text": note.text if note else "", "version": note.version if note else 0}
+        ),
         "note": note,
         "may_take_part": bool(user.agency_id),
         "minutes": minutes,
@@ -310,7 +330,7 @@ def membership_end(request, pk, membership_pk):
 # --- the participant's plan -------------------------------------------------------------------
 
 
-def _plan_state(row) -> tuple[str, str]:
+def _plan_state(row, due) -> tuple[str, str]:
     """(css key, label) for a plan row."""
     meeting = row.meeting
     labels = {
@@ -329,8 +349,8 @@ def _plan_state(row) -> tuple[str, str]:
             return "booked", _("Booked")
         if meeting.status == Meeting.Status.NO_SHOW:
             return "no_show", _("Participant did not come")
-    if row.due is not None:
-        return str(row.due.state), labels[str(row.due.state)]
+    if due is not None:
+        return str(due.state), labels[str(due.state)]
     return "planned", _("Planned")
 
 
@@ -338,8 +358,10 @@ def _render_plan(request, participant, concern_form=None, status=200):
     today = timezone.localdate()
     rows = []
     for row in selectors.participant_plan(participant, today=today):
-        key, label = _plan_state(row)
-        rows.append({"row": row, "state": key, "state_label": label})
+        # repeated kinds (half-yearly, concern) have no milestone: their own due date counts
+        due = row.due if row.due is not None or row.meeting is None else _due(row.meeting, today)
+        key, label = _plan_state(row, due)
+        rows.append({"row": row, "due": due, "state": key, "state_label": label})
     return render(
         request,
         "resourcegroups/plan.html",
@@ -631,10 +653,15 @@ def _minutes_context(request, meeting, minutes, form=None, formset=None) -> dict
         context["addenda"] = minutes.addenda.select_related("agency", "written_by")
         context["may_add_addendum"] = locked and user.agency_id in attending_ids
         context["addendum_form"] = AddendumForm()
-    if manage and not locked and meeting.status in (
-        Meeting.Status.BOOKED,
-        Meeting.Status.INVITED,
-        Meeting.Status.HELD,
+    if (
+        manage
+        and not locked
+        and meeting.status
+        in (
+            Meeting.Status.BOOKED,
+            Meeting.Status.INVITED,
+            Meeting.Status.HELD,
+        )
     ):
         owners, agencies = _action_choices(meeting)
         if form is None:

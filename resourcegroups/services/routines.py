@@ -248,6 +248,12 @@ def routine_update(*, user: User, routine: Routine, request=None, **fields) -> R
         setattr(current, name, fields[name])
     if not (current.name or "").strip():
         raise ValidationError({"name": _("The routine needs a name.")})
+    if "name" in changed and current.based_on_id and current.based_on.name != current.name:
+        # versions of one routine share its name: a renamed draft would not retire its
+        # predecessor when activated
+        raise ValidationError(
+            {"name": _("A new version keeps the routine's name. Start a new routine instead.")}
+        )
     if (
         "name" in changed
         and Routine.objects.filter(name=current.name, version=current.version)

@@ -188,6 +188,11 @@ def test_programme_adviser_registers_participant_consent_and_group(
     assert str(bob) in browser.find("section[aria-labelledby=h-group]").text
     assert Membership.objects.filter(group__participant=p, staff=bob, end_date=None).exists()
 
+    # The participant's group and meeting plan (the four-meeting routine).
+    browser.open(f"/ressursgrupper/deltaker/{pk}/plan/")
+    browser.page("meeting_plan")
+    assert p.full_name in browser.find("main").text
+
     # NOT visible: the other office's participant is a 404 page, like a page that never was.
     assert_not_found(browser, f"/deltakere/{other_office.pk}/", "other_office_404")
     browser.open(f"/deltakere/{other_office.pk}/endre/")
@@ -213,6 +218,11 @@ def _member_journey(browser, username, participant, hidden, journey):
 
     # NOT visible: a participant without consent is a 404 page.
     assert_not_found(browser, f"/deltakere/{hidden.pk}/", "no_consent_404")
+
+    # My meetings: the consenting participant's meetings only.
+    browser.open("/ressursgrupper/mine-moter/")
+    browser.page("my_meetings")
+    assert hidden.last_name not in browser.find("main").text
 
     # Keyboard-only form completion on a page that exists today (the checklist form is a
     # hook below): settings → Tab to phone → type → Tab to Save → Enter.
@@ -273,25 +283,21 @@ def test_coordinator_audit_log_and_no_individuals(browser, personas, participant
 # Call these from the journeys above (and add their tests) when the pages land.
 
 
-def hook_adviser_meeting_plan(browser, participant_pk: int) -> None:
-    """a) /ressursgrupper/deltaker/<pk>/plan/: the four-meeting plan of a new participant."""
-    raise NotImplementedError
-
-
 def hook_adviser_book_and_publish_round(browser) -> None:
     """a) Rounds: build the group's round, book a day, publish it."""
     raise NotImplementedError
 
 
 def hook_member_my_meetings_checklist_keyboard(browser, meeting_pk: int) -> None:
-    """b) /ressursgrupper/mine-moter/ → the meeting → own checklist items with the keyboard
-    only (Tab/Space/typing; autosave), then the own notes field."""
+    """b) From /ressursgrupper/mine-moter/ (driven above) → /ressursgrupper/mote/<pk>/ → own
+    checklist items with the keyboard only (Tab/Space/typing; autosave; use
+    browser.tab_to/keys/select_all_and_type), then the own notes field (…/notater/)."""
     raise NotImplementedError
 
 
 def hook_member_approve_minutes_and_archive_copy(browser, meeting_pk: int) -> None:
-    """b) Approve the minutes, download the agency's archive copy (/referat/...); the other
-    agency's notes text never appears."""
+    """b) …/mote/<pk>/referat/ → approve (…/referat/godkjenn/) → download the agency's archive
+    copy (/referat/<pk>/arkivkopi/); the other agency's notes text never appears."""
     raise NotImplementedError
 
 

@@ -26,7 +26,7 @@ _common = {
         HealthCheck.function_scoped_fixture,
     ],
 }
-settings.register_profile("kmv-fuzz-fast", max_examples=12, **_common)
+settings.register_profile("kmv-fuzz-fast", max_examples=10, **_common)
 settings.register_profile("kmv-fuzz-nightly", max_examples=150, **_common)
 FUZZ_SETTINGS = settings.get_profile(f"kmv-fuzz-{PROFILE}")
 

@@ -1,7 +1,8 @@
 """Schemathesis against the API schema, once per role with that role's API token.
 
-Checks: no 5xx (not_a_server_error), every response matches the schema
-(response_schema_conformance) and its status code is documented (status_code_conformance).
+Checks: no 5xx (not_a_server_error) and every response matches the schema
+(response_schema_conformance). status_code_conformance is not on: the schema does not
+document DRF's 404 for an invalid `?page=` nor 400 for bad filter values yet.
 
 The schema is generated at collection time by drf-spectacular (what /api/schema/ serves;
 `test_served_schema_is_the_fuzzed_schema` keeps the two equal) because schemathesis' lazy
@@ -13,13 +14,11 @@ import schemathesis
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from kmv.wsgi import application
-from tests.fuzz.conftest import FUZZ_SETTINGS
+from tests.fuzz.conftest import FUZZ_SETTINGS, PROFILE
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
@@ -27,7 +26,10 @@ ROLES = ["nav_adviser", "teacher", "coordinator", "sysadmin"]
 CHECKS = [not_a_server_error, response_schema_conformance]
 
 SCHEMA_DICT = SchemaGenerator().get_schema(request=None, public=True)
-schema = schemathesis.openapi.from_dict(SCHEMA_DICT)
+# The coverage phase (boundary values for every parameter) runs nightly; the fast profile
+# keeps the examples and fuzzing phases.
+CONFIG = SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": PROFILE == "nightly"}}})
+schema = schemathesis.openapi.from_dict(SCHEMA_DICT, config=CONFIG)
 
 
 @pytest.fixture(params=ROLES)
@@ -48,3 +50,11 @@ def test_served_schema_is_the_fuzzed_schema(role_headers, client):
     )
     assert served.status_code == 200
     assert served.json()["paths"].keys() == SCHEMA_DICT["paths"].keys()
+
+
+def test_schema_validates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml")
+    )

@@ -133,7 +133,9 @@ def test_version_numbers_count_up_from_the_highest(personas, v1, draft):
 # --- immutability ----------------------------------------------------------------------------
 
 WRITES = {
-    "routine_update": lambda u, r: services.routine_update(user=u, routine=r, name="X"),
+    "routine_update": lambda u, r: services.routine_update(
+        user=u, routine=r, window_before_days=30
+    ),
     "routine_activate": lambda u, r: services.routine_activate(
         user=u, routine=r, effective_from=today()
     ),
@@ -611,3 +613,11 @@ def test_bad_input_on_the_pages_is_explained_and_changes_nothing(
     assert message in body.replace("&#x27;", "'"), body[body.find("ds-error-summary") :][:800]
     assert 'aria-invalid="true"' in body or url_name == "activate"
     assert _snapshot(draft) == before
+
+
+def test_a_new_version_keeps_the_routine_name(personas, draft):
+    with pytest.raises(ValidationError) as exc:
+        services.routine_update(user=personas["coordinator"], routine=draft, name="Another name")
+    assert "name" in exc.value.message_dict
+    draft.refresh_from_db()
+    assert draft.name == draft.based_on.name
