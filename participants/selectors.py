@@ -132,4 +132,34 @@ def participant_timeline(
                     detail=", ".join(str(labels[f]) for f in changed),
                 )
             )
+    # Meetings moved or flagged by a milestone change (reverse relations: no import of the
+    # resourcegroups app, which depends on this one).
+    moves = (
+        participant.meetings.filter(events__kind__in=["moved", "review"])
+        .select_related("stage")
+        .values_list("stage__name", "events__kind", "events__at", "events__after")
+    )
+    for stage_name, kind, at, after in moves:
+        due = after.get("due_date") if isinstance(after, dict) else None
+        title = (
+            _("%(meeting)s moved to a new due date") % {"meeting": stage_name}
+            if kind == "moved"
+            else _("%(meeting)s was booked by hand: check the date after the milestone change")
+            % {"meeting": stage_name}
+        )
+        entries.append(
+            TimelineEntry(
+                on=timezone.localtime(at).date(),
+                kind="change",
+                title=title,
+                detail=_("new due date %(date)s") % {"date": _format_iso(due)} if due else "",
+            )
+        )
     return sorted(entries, key=lambda e: (e.on, e.kind))
+
+
+def _format_iso(value: str) -> str:
+    try:
+        return date.fromisoformat(value).strftime("%d.%m.%Y")
+    except (TypeError, ValueError):
+        return value or ""

@@ -153,3 +153,27 @@ def test_locked_minutes_refuse_compose(personas, participant, monkeypatch):
         services.minutes_compose(user=alice, meeting=meeting, decisions="Endret")
     minutes.refresh_from_db()
     assert minutes.decisions == "Vedtatt"
+
+
+def test_a_milestone_change_shows_in_the_participant_timeline(participant, personas):
+    from datetime import date
+
+    from django.utils import timezone, translation
+
+    from participants import services as participant_services
+    from participants.selectors import participant_timeline
+
+    alice = personas["nav_adviser"]
+    participant_services.participant_update(
+        user=alice, participant=participant, adult_education_end=date(2027, 6, 20)
+    )
+    participant.refresh_from_db()
+    participant_services.participant_update(
+        user=alice, participant=participant, adult_education_end=date(2027, 12, 20)
+    )
+    with translation.override("en"):
+        entries = participant_timeline(
+            participant=participant, user=alice, today=timezone.localdate()
+        )
+        titles = [str(e.title) for e in entries]
+    assert any("moved to a new due date" in t for t in titles), titles
