@@ -9,6 +9,7 @@ from rest_framework import serializers
 from kmv.access.models import Agency, Municipality
 
 from .models import Consent, DataCategory, Language, Participant
+from .services import EDITABLE_FIELDS
 
 # Fields shown only when the viewer's agency may see the data category they belong to.
 CATEGORY_FIELDS = {"goal": DataCategory.EDUCATION_MAPPING}
@@ -97,29 +98,7 @@ class ParticipantWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Participant
-        fields = [
-            "version",
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "national_id",
-            "languages",
-            "preferred_language",
-            "interpreter_needed",
-            "interpreter_language",
-            "municipality",
-            "settlement_date",
-            "intro_programme_start",
-            "adult_education_end",
-            "upper_secondary_start",
-            "upper_secondary_end",
-            "pathway",
-            "status",
-            "phone",
-            "email",
-            "address",
-            "goal",
-        ]
+        fields = ["version", *EDITABLE_FIELDS]
         # Uniqueness and cross-field rules are the model's: checked once, by the service.
         validators = []
 
