@@ -149,6 +149,9 @@ LOGOUT_REDIRECT_URL = "login"
 KMV_REQUIRE_2FA = env_bool("KMV_REQUIRE_2FA", True) or not DEBUG
 OTP_TOTP_ISSUER = "KMV"
 
+# Reports: counts from 1 up to this number minus one are shown as "<N" in aggregates.
+KMV_SUPPRESSION_THRESHOLD = env_int("KMV_SUPPRESSION_THRESHOLD", 5)
+
 # Lockout after repeated failed logins (django-axes).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
@@ -225,6 +228,15 @@ else:
             "OPTIONS": {"file_path": str(KMV_OUTBOX_DIR)},
         }
     }
+# KMV_MAIL_FILE_PATH: write mail to files in this folder whatever else is set (the real-worker
+# test points a Celery worker at a temporary folder with it).
+if env_str("KMV_MAIL_FILE_PATH"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": env_str("KMV_MAIL_FILE_PATH")},
+        }
+    }
 del EMAIL_HOST
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "KMV <kmv@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -297,12 +309,32 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # visibility_timeout is a Redis option; kombu's SQLAlchemy transport passes its options to
-# create_engine(), which rejects unknown keywords.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600} if REDIS_URL else {}
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# create_engine(), which rejects unknown keywords. It must exceed the longest time a task
+# may hold its message unacknowledged (the hard time limit below; no task uses eta or
+# countdown), or Redis would hand a running task to a second worker. Short socket timeouts
+# keep a publish against a dead Redis from hanging a web request: the outbox row written in
+# the same transaction, not the task message, is what guarantees delivery.
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+KMV_CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+if KMV_CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must exceed the task time limit (300)")
+# max_retries/interval_*: kombu otherwise retries connecting for ever before a publish.
+KMV_REDIS_TRANSPORT_OPTIONS = {
+    "visibility_timeout": KMV_CELERY_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = KMV_REDIS_TRANSPORT_OPTIONS if REDIS_URL else {}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# publishing from a request: one quick try, then give up (the beat sweep sends the row)
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(LOCAL_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -313,6 +345,26 @@ CELERY_BEAT_SCHEDULE = {
     "plan-meetings": {
         "task": "resourcegroups.tasks.plan_meetings",
         "schedule": 6 * 3600.0,
+    },
+    "network-evaluations-part-2": {
+        "task": "network.tasks.send_due_evaluations",
+        "schedule": 3600.0,
+    },
+    "network-action-reminders": {
+        "task": "network.tasks.send_action_reminders",
+        "schedule": 3600.0,
+    },
+    # the outbox sweep: sends whatever is pending (also what a dead broker did not carry)
+    "send-outbox": {
+        "task": "kmv.notify.tasks.send_outbox",
+        "schedule": 120.0,
+        "options": {"expires": 110},
+    },
+    # reminders/alerts decided from the database; idempotent by outbox key
+    "plan-reminders": {
+        "task": "kmv.notify.tasks.plan_reminders",
+        "schedule": 300.0,
+        "options": {"expires": 280},
     },
 }
 

@@ -167,3 +167,13 @@ class ParticipantFilterForm(forms.Form):
         choices=[("", _("All"))] + list(Participant.Pathway.choices),
         required=False,
     )
+    next_due = forms.ChoiceField(
+        label=_("Next due meeting"),
+        choices=[
+            ("", _("All")),
+            ("passed", _("Due date passed")),
+            ("30", _("Due within 30 days")),
+            ("90", _("Due within 90 days")),
+        ],
+        required=False,
+    )

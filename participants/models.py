@@ -370,3 +370,119 @@ class CaseReference(models.Model):
 
     def __str__(self):
         return self.reference
+
+
+class OutcomeStatus(models.TextChoices):
+    """Education/work status of a participant, as reported by an agency on a date."""
+
+    ADULT_EDUCATION = "adult_education", _("In adult education")
+    UPPER_SECONDARY_STARTED = "upper_secondary_started", _("Started upper-secondary")
+    IN_SCHOOL = "in_school", _("In school or training")
+    PASSED_TRADE_CERTIFICATE = "passed_trade_certificate", _("Passed trade certificate")
+    NOT_PASSED = "not_passed", _("Did not pass")
+    DROPPED_OUT = "dropped_out", _("Dropped out")
+    UNKNOWN = "unknown", _("Unknown")
+    HIGHER_EDUCATION = "higher_education", _("In higher education")
+    MOVED_AWAY = "moved_away", _("Moved away")
+
+
+class OutcomeRecord(models.Model):
+    """One dated report of a participant's status; history is kept. The newest record
+    (by `since`, then id) is the participant's current outcome. Work is recorded beside
+    the education status (`in_work`), never instead of it."""
+
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="outcomes",
+        verbose_name=_("participant"),
+    )
+    status = models.CharField(_("status"), max_length=32, choices=OutcomeStatus.choices)
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+    cohort_year = models.PositiveSmallIntegerField(
+        _("upper-secondary start year (cohort)"), null=True, blank=True
+    )
+    in_work = models.BooleanField(_("in work"), default=False)
+    in_work_since = models.DateField(_("in work since"), null=True, blank=True)
+    reported_by_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("reported by")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=400, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["participant", "-since", "-id"]
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        indexes = [
+            # the dashboard's "newest record per participant" subqueries
+            models.Index(
+                fields=["participant", "-since", "-id"], name="outcome_participant_latest"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(until__isnull=True) | models.Q(until__gte=models.F("since")),
+                name="outcome_until_after_since",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(in_work=True) | models.Q(in_work_since__isnull=True),
+                name="outcome_work_since_needs_work",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="upper_secondary_started")
+                | models.Q(cohort_year__isnull=False),
+                name="outcome_vgo_start_has_cohort",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()} ({self.since:%Y-%m-%d})"
+
+    def clean(self):
+        errors: dict[str, list] = {}
+        if self.until and self.since and self.until < self.since:
+            errors.setdefault("until", []).append(_("The end date cannot be before the start."))
+        if self.in_work_since and not self.in_work:
+            errors.setdefault("in_work_since", []).append(
+                _("A date for work needs 'in work' to be yes.")
+            )
+        if self.status == OutcomeStatus.UPPER_SECONDARY_STARTED and not self.cohort_year:
+            errors.setdefault("cohort_year", []).append(
+                _("Give the school year the participant started upper-secondary.")
+            )
+        if self.cohort_year and not 1990 <= self.cohort_year <= 2100:
+            errors.setdefault("cohort_year", []).append(
+                _("The start year must be between 1990 and 2100.")
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class SettledFigure(models.Model):
+    """People settled in a municipality in a year (an input from national statistics)."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    count = models.PositiveIntegerField(_("people settled"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["municipality", "year"]
+        verbose_name = _("settled figure")
+        verbose_name_plural = _("settled figures")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "year"], name="settled_one_per_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality} {self.year}: {self.count}"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,9 +23,30 @@ MILESTONE_FIELDS = [
 ]
 
 
-def participant_list(*, user: User, filters: dict | None = None) -> QuerySet[Participant]:
+# Meetings still to be held (resourcegroups.Meeting.OPEN_STATUSES; named here to keep the
+# dependency one-way: resourcegroups imports participants, not the reverse).
+OPEN_MEETING_STATUSES = ("planned", "booked", "invited")
+
+NEXT_DUE_CHOICES = {
+    "passed": (None, 0),  # due date already passed
+    "30": (0, 30),
+    "90": (0, 90),
+}
+
+
+def participant_list(
+    *, user: User, filters: dict | None = None, today: date | None = None
+) -> QuerySet[Participant]:
+    """Scoped, searchable list, each row annotated with its next due meeting date."""
     filters = filters or {}
-    qs = policy.participants_for(user).select_related("municipality", "owner_agency")
+    today = today or timezone.localdate()
+    qs = (
+        policy.participants_for(user)
+        .select_related("municipality", "owner_agency")
+        .annotate(
+            next_due=Min("meetings__due_date", filter=Q(meetings__status__in=OPEN_MEETING_STATUSES))
+        )
+    )
     q = (filters.get("q") or "").strip()
     if q:
         digits = q.replace(" ", "")
@@ -41,6 +62,13 @@ def participant_list(*, user: User, filters: dict | None = None) -> QuerySet[Par
         qs = qs.filter(status=filters["status"])
     if filters.get("pathway"):
         qs = qs.filter(pathway=filters["pathway"])
+    window = NEXT_DUE_CHOICES.get(filters.get("next_due") or "")
+    if window is not None:
+        start, end = window
+        if start is not None:
+            qs = qs.filter(next_due__gte=today + timedelta(days=start))
+        qs = qs.filter(next_due__lt=today + timedelta(days=end))
+        qs = qs.order_by("next_due", "last_name", "first_name")
     return qs
 
 

@@ -48,6 +48,7 @@ def participant_list(request):
             "page": page,
             "query": query.urlencode(),
             "may_create": request.user.role in CASE_ROLES and request.user.agency_id,
+            "today": timezone.localdate(),
         },
     )
 

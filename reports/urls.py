@@ -1,2 +1,16 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("utvalg/", views.drill_down, name="drill_down"),
+    path("tabell/<slug:key>.csv", views.export_csv, name="export_csv"),
+    path("rapport.pdf", views.dashboard_pdf, name="pdf"),
+    path("bosatte/", views.settled_figures, name="settled"),
+    path("import/", views.import_page, name="import"),
+    path("import/lagre/", views.import_commit, name="import_commit"),
+    path("import/mal.csv", views.import_template, name="import_template"),
+    path("eksport/utfall/", views.export_outcomes, name="export_outcomes"),
+]

@@ -16,3 +16,7 @@ def plan_meetings() -> int:
         created, *_rest = meetings_sync(participant=participant, today=today)
         count += created
     return count
+
+
+# registered with the worker through autodiscovery of this module
+from resourcegroups.tasks_rounds import round_generate  # noqa: E402, F401

@@ -213,6 +213,9 @@ GENERAL_URLS = {
         }
     },
     "notify:outbox": {"forbidden": set(PERSONAS) - {"sysadmin"}},
+    "feeds:settings": {},  # own calendar links only
+    "feeds:revoke": {"skip": "POST with one's own token id; tests/notify/test_feeds.py"},
+    "feeds:feed": {"skip": "token URL, no login; tests/notify/test_feeds.py"},
     "set_language": {"skip": "Django's own view (POST, no personal data)"},
 }
 

@@ -2,6 +2,15 @@ from .checklist import ChecklistAnswer
 from .groups import Membership, ResourceGroup
 from .meetings import Attendance, Meeting, MeetingEvent, MeetingInvitee
 from .minutes import MeetingNote, Minutes, MinutesAction, MinutesAddendum, MinutesApproval
+from .rounds import (
+    Interpreter,
+    Room,
+    Round,
+    RoundBooking,
+    RoundDay,
+    RoundEntry,
+    Unavailability,
+)
 from .routine import Anchor, AnswerType, ChecklistItem, Routine, RoutineStage
 
 __all__ = [
@@ -10,6 +19,7 @@ __all__ = [
     "Attendance",
     "ChecklistAnswer",
     "ChecklistItem",
+    "Interpreter",
     "Meeting",
     "MeetingEvent",
     "MeetingInvitee",
@@ -20,6 +30,12 @@ __all__ = [
     "MinutesAddendum",
     "MinutesApproval",
     "ResourceGroup",
+    "Room",
+    "Round",
+    "RoundBooking",
+    "RoundDay",
+    "RoundEntry",
     "Routine",
     "RoutineStage",
+    "Unavailability",
 ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kmv.access import audit, policy
 from kmv.access.models import User
+from kmv.notify import services as notify
 from participants.models import Participant
 from resourcegroups import planning
 from resourcegroups.models import (
@@ -108,11 +109,16 @@ def meetings_sync(*, participant: Participant, by: User | None = None, today: da
             meeting.save(update_fields=["needs_review", "updated_at"])
             _event(meeting, MeetingEvent.Kind.REVIEW, by, before, {"due_date": str(new_due)})
             flagged += 1
+            if outside := notify.meeting_outside_window(meeting, new_due):
+                notify.queue_out_of_window_note(
+                    meeting=meeting, window_start=outside[0], window_end=outside[1]
+                )
         elif new_due is None:
             meeting.status = Meeting.Status.CANCELLED
             meeting.save(update_fields=["status", "updated_at"])
             _event(meeting, MeetingEvent.Kind.STATUS, by, before, {"status": "cancelled"})
             cancelled += 1
+            notify.queue_meeting_invitations(meeting=meeting, by=by)  # CANCEL if announced
         else:
             meeting.due_date = new_due
             meeting.version = F("version") + 1
@@ -125,6 +131,10 @@ def meetings_sync(*, participant: Participant, by: User | None = None, today: da
                 {"due_date": str(new_due)},
             )
             moved += 1
+            if outside := notify.meeting_outside_window(meeting, new_due):
+                notify.queue_out_of_window_note(
+                    meeting=meeting, window_start=outside[0], window_end=outside[1]
+                )
     for key, (stage, due) in wanted.items():
         if key in existing:
             continue
@@ -223,6 +233,8 @@ def meeting_schedule(
         participant_id=current.participant_id,
         fields=["planned_start", "planned_end", "place", "interpreter_booked"],
     )
+    # outbox rows in this transaction; sent after commit (or by the beat sweep)
+    notify.queue_meeting_invitations(meeting=current, by=user)
     return current
 
 
@@ -268,6 +280,8 @@ def meeting_set_status(*, user: User, meeting: Meeting, status: str, request=Non
         participant_id=current.participant_id,
         fields=["status"],
     )
+    if status in (Meeting.Status.CANCELLED, Meeting.Status.INVITED):
+        notify.queue_meeting_invitations(meeting=current, by=user)
     return current
 
 

@@ -68,11 +68,13 @@ def _require_writer(user: User) -> None:
 def activation_allowed(routine: Routine) -> tuple[bool, str]:
     """Whether the parties have agreed to this version.
 
-    Until the collaboration agreement is in the app a coordinator activates directly. The
-    network will require approval by every party here: return (False, reason) until all
-    have approved, and `routine_activate` refuses with that reason.
+    Asked of the network (a service call, never its models): with no collaboration agreement
+    in the app a coordinator activates directly; otherwise every party must have approved the
+    change, and `routine_activate` refuses with the network's reason until then.
     """
-    return True, ""
+    from network.services import routine_activation_status
+
+    return routine_activation_status(routine_id=routine.pk)
 
 
 # --- helpers ---------------------------------------------------------------------------------

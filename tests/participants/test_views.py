@@ -125,3 +125,38 @@ def test_participant_list_query_count_is_constant(
     make(20)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("participants:list")).status_code == 200
+
+
+def test_next_due_meeting_filter_and_column(client, personas, municipality):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from participants import services
+
+    adviser = personas["nav_adviser"]
+    today = timezone.localdate()
+    soon = services.participant_create(  # meeting 1 due in ~20 days
+        user=adviser,
+        first_name="Soon",
+        last_name="Due",
+        date_of_birth=date(1990, 1, 1),
+        municipality=municipality,
+        intro_programme_start=today - timedelta(days=70),
+    )
+    later = services.participant_create(  # meeting 1 due in ~6 months
+        user=adviser,
+        first_name="Later",
+        last_name="Due",
+        date_of_birth=date(1990, 1, 1),
+        municipality=municipality,
+        intro_programme_start=today + timedelta(days=90),
+    )
+    client.force_login(adviser)
+    page = client.get(reverse("participants:list"), {"next_due": "30"}).context["page"]
+    shown = {p.pk for p in page.object_list}
+    assert soon.pk in shown and later.pk not in shown
+    row = next(p for p in page.object_list if p.pk == soon.pk)
+    assert row.next_due == soon.meetings.get(stage__number=1).due_date
+    everyone = client.get(reverse("participants:list")).context["page"].object_list
+    assert {soon.pk, later.pk} <= {p.pk for p in everyone}

@@ -1,0 +1,153 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kmv.access.models import Agency
+from kmv.forms import DateInput
+
+from .models import (
+    AgendaItem,
+    Challenge,
+    EvaluationAnswer,
+    ProfessionalDay,
+)
+
+SMILEYS = [(1, "😞 1"), (2, "🙁 2"), (3, "😐 3"), (4, "🙂 4"), (5, "😄 5")]
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    start = forms.DateTimeField(label=_("Start"), widget=DateTimeInput)
+    end = forms.DateTimeField(label=_("End"), widget=DateTimeInput)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    host = forms.ModelChoiceField(label=_("Host"), queryset=Agency.objects.none())
+
+    def __init__(self, *args, network, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["host"].queryset = network.agencies.order_by("name")
+        self.fields["host"].help_text = _("Proposed by rotation; change it if agreed otherwise.")
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=AgendaItem.Kind.choices)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    document = forms.FileField(label=_("Document"), required=False)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.CharField(label=_("Decision / notes"), widget=forms.Textarea)
+
+
+class PublishForm(forms.Form):
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea, required=False)
+
+
+class DayForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ProfessionalDay.Kind.choices)
+    theme = forms.CharField(label=_("Theme"), max_length=200)
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    online = forms.BooleanField(label=_("Online"), required=False)
+    online_url = forms.URLField(label=_("Online link"), required=False)
+
+
+class ChallengeForm(forms.Form):
+    title = forms.CharField(label=_("What"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Challenge.Kind.choices)
+    source = forms.ChoiceField(label=_("Source"), choices=Challenge.Source.choices)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+
+
+class TriageForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (Challenge.Status.DAY_TOPIC, _("Topic for a professional day")),
+            (Challenge.Status.SOLUTION_GROUP, _("Set up a solution group")),
+            (Challenge.Status.CLOSED, _("Close")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Reason for closing"), widget=forms.Textarea, required=False)
+
+
+class EvaluationPart1Form(forms.Form):
+    usefulness = forms.TypedChoiceField(
+        label=_("How useful was the day for your work?"),
+        choices=SMILEYS,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    most_useful = forms.CharField(label=_("What was most useful?"), widget=forms.Textarea, required=False)
+    missing_competence = forms.CharField(
+        label=_("What competence do you still miss?"), widget=forms.Textarea, required=False
+    )
+    wished_topics = forms.CharField(
+        label=_("Topics you wish for next time"), widget=forms.Textarea, required=False
+    )
+    free_text = forms.CharField(label=_("Other comments"), widget=forms.Textarea, required=False)
+
+
+class EvaluationPart2Form(forms.Form):
+    competence_used = forms.ChoiceField(
+        label=_("Have you used what you learnt at your workplace?"),
+        choices=EvaluationAnswer.Use.choices,
+        widget=forms.RadioSelect,
+    )
+    used_how = forms.CharField(label=_("How?"), widget=forms.Textarea, required=False)
+    free_text = forms.CharField(label=_("Other comments"), widget=forms.Textarea, required=False)
+
+
+class FeedbackForm(forms.Form):
+    heard = forms.TypedChoiceField(
+        label=_("I was listened to in the meeting"), choices=SMILEYS, coerce=int,
+        widget=forms.RadioSelect,
+    )
+    understood = forms.TypedChoiceField(
+        label=_("I understood the plan and what happens next"), choices=SMILEYS, coerce=int,
+        widget=forms.RadioSelect,
+    )
+    useful = forms.TypedChoiceField(
+        label=_("The meeting helped me"), choices=SMILEYS, coerce=int, widget=forms.RadioSelect
+    )
+    free_text = forms.CharField(
+        label=_("Anything else you want to tell us?"), widget=forms.Textarea, required=False,
+        max_length=2000,
+    )
+
+
+class PaperFeedbackForm(FeedbackForm):
+    stage_number = forms.IntegerField(label=_("Stage"), min_value=0, max_value=99)
+    period = forms.DateField(label=_("Meeting date"), widget=DateInput)
+    language = forms.CharField(label=_("Language"), max_length=8, initial="nb")
+
+
+class SolutionMeetingForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    options_discussed = forms.CharField(label=_("Options discussed"), widget=forms.Textarea)
+    agreed_alternative = forms.CharField(
+        label=_("Alternative agreed"), widget=forms.Textarea, required=False
+    )
+
+
+class StatusReportForm(forms.Form):
+    text = forms.CharField(label=_("Status"), widget=forms.Textarea)
+
+
+class PartyCheckForm(forms.Form):
+    works = forms.TypedChoiceField(
+        label=_("Does the alternative work at your agency?"),
+        choices=[("1", _("Yes")), ("0", _("No"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    implementation_date = forms.DateField(
+        label=_("Implementation date"), widget=DateInput, required=False
+    )

@@ -1,0 +1,167 @@
+"""Collaboration agreements and the all-party approval of routine changes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kmv.access import audit
+from kmv.access.models import Agency, Role, User
+
+from .. import permissions
+from ..models import Agreement, RoutineApproval, RoutineChange, Signatory
+from .common import record, require
+
+
+@transaction.atomic
+def agreement_create(
+    *,
+    user: User,
+    network,
+    title: str,
+    effective_from: date,
+    parties: list[Agency],
+    routine_id: int,
+    routine_label: str,
+    document=None,
+) -> Agreement:
+    require(permissions.is_coordinator(user, network))
+    if len(parties) < 2:
+        raise ValidationError({"parties": _("An agreement has at least two parties.")})
+    agreement = Agreement(
+        network=network,
+        title=title,
+        effective_from=effective_from,
+        routine_id=routine_id,
+        routine_label=routine_label,
+    )
+    if document is not None:
+        agreement.document = document
+    agreement.full_clean()
+    agreement.save()
+    agreement.parties.set(parties)
+    record(audit.Action.CREATE, user=user, obj=agreement)
+    return agreement
+
+
+@transaction.atomic
+def signatory_add(
+    *, user: User, agreement: Agreement, leader: User, signed_on: date | None = None
+) -> Signatory:
+    require(permissions.is_coordinator(user, agreement.network))
+    if leader.role != Role.AGENCY_LEADER:
+        raise ValidationError(_("Agreements are signed by the agencies' leaders."))
+    if not agreement.parties.filter(pk=leader.agency_id).exists():
+        raise ValidationError(_("The signatory must lead one of the parties."))
+    signatory, _created = Signatory.objects.update_or_create(
+        agreement=agreement,
+        agency_id=leader.agency_id,
+        defaults={"user": leader, "signed_on": signed_on},
+    )
+    return signatory
+
+
+def current_agreements():
+    """The latest agreement of every network: the ones whose parties must approve changes."""
+    latest = {}
+    for agreement in Agreement.objects.order_by("network_id", "-effective_from", "-pk"):
+        latest.setdefault(agreement.network_id, agreement)
+    return list(latest.values())
+
+
+@transaction.atomic
+def routine_change_propose(
+    *,
+    user: User,
+    agreement: Agreement,
+    routine_id: int,
+    routine_label: str,
+    summary: str,
+    effective_from: date,
+) -> RoutineChange:
+    require(permissions.is_coordinator(user, agreement.network))
+    change = RoutineChange(
+        agreement=agreement,
+        routine_id=routine_id,
+        routine_label=routine_label,
+        summary=summary,
+        effective_from=effective_from,
+        proposed_by=user,
+    )
+    change.full_clean()
+    change.save()
+    record(audit.Action.CREATE, user=user, obj=change)
+    return change
+
+
+def missing_approvals(change: RoutineChange) -> list[Agency]:
+    approved = set(change.approvals.values_list("agency_id", flat=True))
+    return [a for a in change.agreement.parties.order_by("name") if a.pk not in approved]
+
+
+@transaction.atomic
+def routine_change_approve(*, user: User, change: RoutineChange) -> RoutineApproval:
+    """The leader of a party approves for their agency (once; who and when are kept). When
+    the last party approves, the change is approved by all."""
+    change = RoutineChange.objects.select_for_update().get(pk=change.pk)
+    parties = list(change.agreement.parties.values_list("pk", flat=True))
+    require(
+        permissions.is_party_leader(user, parties),
+        _("Only the leader of a party to the agreement can approve."),
+    )
+    approval, created = RoutineApproval.objects.get_or_create(
+        change=change, agency_id=user.agency_id, defaults={"approved_by": user}
+    )
+    if created:
+        record(audit.Action.CREATE, user=user, obj=approval)
+    if change.approved_at is None and not missing_approvals(change):
+        change.approved_at = timezone.now()
+        change.save(update_fields=["approved_at"])
+    return approval
+
+
+def routine_activation_status(*, routine_id: int) -> tuple[bool, str]:
+    """Whether the routine version may go into force: with no agreement in the app, yes;
+    otherwise every party of every network's current agreement must have approved it."""
+    agreements = current_agreements()
+    if not agreements:
+        return True, ""
+    for agreement in agreements:
+        change = agreement.changes.filter(routine_id=routine_id).first()
+        if change is None:
+            return False, _(
+                "Propose this version to the parties of %(agreement)s first: it becomes "
+                "active only when every party has approved it."
+            ) % {"agreement": agreement.title}
+        if change.approved_at is None:
+            missing = ", ".join(a.name for a in missing_approvals(change))
+            return False, _("Waiting for approval from: %(parties)s.") % {"parties": missing}
+    return True, ""
+
+
+def agreement_history(agreement: Agreement) -> list[dict]:
+    """Each routine version under the agreement and from when it applied."""
+    rows = [
+        {
+            "routine_label": agreement.routine_label,
+            "applies_from": agreement.effective_from,
+            "approved_at": None,
+            "summary": _("Attached when the agreement was made"),
+            "pending": False,
+        }
+    ]
+    for change in agreement.changes.order_by("effective_from", "pk"):
+        rows.append(
+            {
+                "routine_label": change.routine_label,
+                "applies_from": change.effective_from,
+                "approved_at": change.approved_at,
+                "summary": change.summary,
+                "pending": change.approved_at is None,
+            }
+        )
+    return rows

@@ -1,0 +1,624 @@
+"""Read-only aggregates for the dashboard. Each section is a constant number of queries
+(GROUP BY in the database), whatever the number of participants or meetings.
+
+Every section returns a `Section`: row and column keys, the raw counts, and the same counts
+after `reports.suppression.suppress`. The raw counts never leave this module except through
+`Section.table` (suppressed); drill-downs go through `cell_participants`, which returns the
+participants behind one cell, to be intersected with `policy.participants_for(user)` by the
+caller.
+
+Timing rules (due windows, on time / late) stay in `resourcegroups.planning`: the database
+groups meetings by (routine, stage, days between due date and meeting) or by due date, and
+each group — a few hundred of them — is classified by `planning.timing` / `planning.stage_due`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date
+from types import SimpleNamespace
+
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import ExtractYear, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kmv.access.models import Agency, Municipality
+from participants.models import OutcomeRecord, OutcomeStatus, Participant, SettledFigure
+from resourcegroups import planning
+from resourcegroups.models import Meeting, MeetingInvitee, Membership, Routine, RoutineStage
+
+from .suppression import SuppressedTable, small_remainder, suppress, threshold
+
+S = OutcomeStatus
+
+
+@dataclass(frozen=True)
+class Filters:
+    municipality: int | None = None
+    agency: int | None = None
+    pathway: str = ""
+    year_from: int | None = None
+    year_to: int | None = None
+
+    def years(self, today: date) -> list[int]:
+        last = self.year_to or today.year
+        first = self.year_from or last - 4
+        return list(range(first, last + 1)) if first <= last else []
+
+    def as_query(self) -> dict:
+        out = {
+            "municipality": self.municipality,
+            "agency": self.agency,
+            "pathway": self.pathway,
+            "year_from": self.year_from,
+            "year_to": self.year_to,
+        }
+        return {k: v for k, v in out.items() if v not in (None, "")}
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    row_header: str
+    rows: list[tuple[str, str]]  # (key, label)
+    cols: list[tuple[str, str]]
+    table: SuppressedTable
+    # extra columns that are not counts (shares): col label, one display string per row
+    extras: list[tuple[str, list[str]]] = field(default_factory=list)
+    description: str = ""
+    drillable: bool = True
+
+
+# --- the participant base every section starts from ------------------------------------
+
+
+def base_participants(filters: Filters) -> QuerySet[Participant]:
+    qs = Participant.objects.all()
+    if filters.municipality:
+        qs = qs.filter(municipality_id=filters.municipality)
+    if filters.pathway:
+        qs = qs.filter(pathway=filters.pathway)
+    if filters.agency:
+        members = Membership.objects.filter(agency_id=filters.agency).values("group__participant")
+        qs = qs.filter(Q(owner_agency_id=filters.agency) | Q(pk__in=members))
+    return qs
+
+
+def _latest(field_name: str, **extra):
+    return Subquery(
+        OutcomeRecord.objects.filter(participant=OuterRef("pk"), **extra)
+        .order_by("-since", "-id")
+        .values(field_name)[:1]
+    )
+
+
+def with_outcome(qs: QuerySet[Participant]) -> QuerySet[Participant]:
+    """Current status and work (newest record) and cohort (newest record naming one)."""
+    return qs.annotate(
+        cur_status=_latest("status"),
+        cur_work=_latest("in_work"),
+        cohort=_latest("cohort_year", cohort_year__isnull=False),
+    )
+
+
+# --- participation per municipality × year ---------------------------------------------
+
+
+def _municipalities(filters: Filters) -> list[tuple[str, str]]:
+    qs = Municipality.objects.order_by("name")
+    if filters.municipality:
+        qs = qs.filter(pk=filters.municipality)
+    return [(str(pk), name) for pk, name in qs.values_list("pk", "name")]
+
+
+def _matrix(rows, cols, counts: dict[tuple[str, str], int]) -> list[list[int]]:
+    return [[counts.get((r, c), 0) for c, _l in cols] for r, _l in rows]
+
+
+def participation(filters: Filters, *, today: date) -> list[Section]:
+    """Three municipality × year tables. Queries: municipalities, settled figures, resource
+    groups by year, upper-secondary starts by cohort year (4)."""
+    rows = _municipalities(filters)
+    years = filters.years(today)
+    cols = [(str(y), str(y)) for y in years]
+    settled_qs = SettledFigure.objects.filter(year__in=years)
+    if filters.municipality:
+        settled_qs = settled_qs.filter(municipality_id=filters.municipality)
+    settled = {
+        (str(m), str(y)): n
+        for m, y, n in settled_qs.values_list("municipality_id", "year", "count")
+    }
+    base = base_participants(filters)
+    with_group = {
+        (str(r["municipality_id"]), str(r["year"])): r["n"]
+        for r in base.filter(resource_group__isnull=False)
+        .annotate(year=ExtractYear("resource_group__created_at"))
+        .filter(year__in=years)
+        .values("municipality_id", "year")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    started = {
+        (str(r["participant__municipality_id"]), str(r["cohort_year"])): r["n"]
+        for r in OutcomeRecord.objects.filter(
+            status=S.UPPER_SECONDARY_STARTED,
+            cohort_year__in=years,
+            participant__in=base.values("pk"),
+        )
+        .values("participant__municipality_id", "cohort_year")
+        .annotate(n=Count("participant_id", distinct=True))
+        .order_by()
+    }
+    return [
+        Section(
+            "settled",
+            str(_("People settled")),
+            str(_("Municipality")),
+            rows,
+            cols,
+            # public statistics, not about the participants: never suppressed
+            suppress(_matrix(rows, cols, settled), 1),
+            description=str(_("Entered or imported per municipality and year.")),
+            drillable=False,
+        ),
+        Section(
+            "with_group",
+            str(_("Participants with a resource group")),
+            str(_("Municipality")),
+            rows,
+            cols,
+            suppress(_matrix(rows, cols, with_group), threshold()),
+            description=str(_("By the year the resource group was set up.")),
+        ),
+        Section(
+            "started_vgo",
+            str(_("Started upper-secondary")),
+            str(_("Municipality")),
+            rows,
+            cols,
+            suppress(_matrix(rows, cols, started), threshold()),
+            description=str(_("By upper-secondary start year (cohort).")),
+        ),
+    ]
+
+
+# --- cohort outcomes --------------------------------------------------------------------
+
+SCHOOL = (S.UPPER_SECONDARY_STARTED, S.IN_SCHOOL, S.ADULT_EDUCATION)
+COHORT_CATEGORIES: list[tuple[str, tuple, object]] = [
+    ("passed", (S.PASSED_TRADE_CERTIFICATE,), _("Passed trade certificate")),
+    ("not_passed", (S.NOT_PASSED,), _("Did not pass")),
+    ("dropped_out", (S.DROPPED_OUT,), _("Dropped out")),
+    ("in_school", SCHOOL, _("Still in school/training")),
+    ("higher_education", (S.HIGHER_EDUCATION,), _("In higher education")),
+    ("unknown", (S.UNKNOWN,), _("Unknown")),
+    ("moved_away", (S.MOVED_AWAY,), _("Moved away")),
+]
+IN_SCHOOL_OR_WORK = Q(cur_status__in=[*SCHOOL, S.HIGHER_EDUCATION]) | Q(cur_work=True)
+
+
+def _category_q(statuses) -> Q:
+    q = Q(cur_status__in=list(statuses))
+    if S.UNKNOWN in statuses:
+        q |= Q(cur_status__isnull=True)
+    return q
+
+
+def _cohort_base(filters: Filters):
+    qs = with_outcome(base_participants(filters)).filter(cohort__isnull=False)
+    if filters.year_from:
+        qs = qs.filter(cohort__gte=filters.year_from)
+    if filters.year_to:
+        qs = qs.filter(cohort__lte=filters.year_to)
+    return qs
+
+
+def _share(part, whole, hidden: bool) -> str:
+    if hidden or not whole:
+        return "x" if hidden else "–"
+    return f"{round(100 * part / whole)} %"
+
+
+def cohort_outcomes(filters: Filters) -> list[Section]:
+    """Per upper-secondary start year: current status (a partition of those who started),
+    of which in work, and shares. One query."""
+    aggregates = {}
+    for key, statuses, _label in COHORT_CATEGORIES:
+        aggregates[key] = Count("pk", filter=_category_q(statuses))
+        aggregates[f"{key}_work"] = Count("pk", filter=_category_q(statuses) & Q(cur_work=True))
+    aggregates["school_or_work"] = Count("pk", filter=IN_SCHOOL_OR_WORK)
+    data = list(_cohort_base(filters).values("cohort").annotate(**aggregates).order_by("cohort"))
+    limit = threshold()
+    rows = [(str(r["cohort"]), str(r["cohort"])) for r in data]
+    cols = [(key, str(label)) for key, _s, label in COHORT_CATEGORIES]
+    outcomes = suppress([[r[k] for k, _l in cols] for r in data], limit)
+
+    # of which in work: a small remainder (not in work) would be revealed next to the
+    # category, and a hidden category hides its in-work count
+    work_counts = [[r[f"{k}_work"] for k, _l in cols] for r in data]
+    forced = [
+        (i, j)
+        for i, r in enumerate(data)
+        for j, (k, _l) in enumerate(cols)
+        if outcomes.cells[i][j].suppressed or small_remainder(r[f"{k}_work"], r[k], limit)
+    ]
+    in_work = suppress(work_counts, limit, also=forced)
+
+    moved_col = len(cols) - 1
+    moved_share, school_work_share, sw_hidden = [], [], []
+    for i, r in enumerate(data):
+        started = sum(r[k] for k, _l in cols)
+        started_hidden = outcomes.row_totals[i].suppressed
+        moved_share.append(
+            _share(
+                r["moved_away"], started, outcomes.cells[i][moved_col].suppressed or started_hidden
+            )
+        )
+        n = r["school_or_work"]
+        hidden = started_hidden or 0 < n < limit or small_remainder(n, started, limit)
+        sw_hidden.append(hidden)
+        school_work_share.append(_share(n, started, hidden))
+    return [
+        Section(
+            "cohorts",
+            str(_("Cohort outcomes")),
+            str(_("Started upper-secondary in")),
+            rows,
+            cols,
+            outcomes,
+            extras=[
+                (str(_("Moved away (share)")), moved_share),
+                (str(_("In school and/or work (share)")), school_work_share),
+            ],
+            description=str(
+                _(
+                    "Each participant counts once, under the newest status reported. "
+                    "The total is the number who started."
+                )
+            ),
+        ),
+        Section(
+            "cohorts_work",
+            str(_("Of which in work")),
+            str(_("Started upper-secondary in")),
+            rows,
+            cols,
+            in_work,
+            description=str(_("Participants in each status column above who are also in work.")),
+        ),
+    ]
+
+
+# --- routine compliance -----------------------------------------------------------------
+
+COMPLIANCE_COLS = [
+    ("on_time", _("Held on time")),
+    ("early", _("Held early")),
+    ("late", _("Held late")),
+    ("overdue", _("Overdue")),
+    ("due", _("Due now")),
+    ("not_yet_due", _("Not yet due")),
+]
+_EPOCH = date(2000, 1, 1)
+
+
+def _held_date():
+    return TruncDate("planned_start", tzinfo=timezone.get_current_timezone())
+
+
+def _meetings(filters: Filters) -> QuerySet[Meeting]:
+    qs = Meeting.objects.filter(
+        due_date__isnull=False,
+        participant__in=base_participants(filters).values("pk"),
+    )
+    if filters.year_from:
+        qs = qs.filter(due_date__gte=date(filters.year_from, 1, 1))
+    if filters.year_to:
+        qs = qs.filter(due_date__lte=date(filters.year_to, 12, 31))
+    return qs
+
+
+def _open_state(routine, due_date: date, today: date) -> planning.DueState:
+    """`planning.stage_due` for a meeting whose due date is already known."""
+    stage = SimpleNamespace(pathways="all", anchor="intro_start", offset_months=0, number=0)
+    person = SimpleNamespace(intro_programme_start=due_date)
+    return planning.stage_due(person, stage, routine, today=today).state
+
+
+def _compliance_groups(filters: Filters, *, today: date):
+    """(stage number, class) → list of Q matching the meetings in it; counts; stage names.
+    Queries: routines, stages, held groups, open groups (4)."""
+    routines = {r.pk: r for r in Routine.objects.all()}
+    stages = {
+        s.pk: s
+        for s in RoutineStage.objects.filter(
+            kind__in=[RoutineStage.Kind.MILESTONE, RoutineStage.Kind.HALF_YEARLY]
+        )
+    }
+    meetings = _meetings(filters).filter(stage_id__in=list(stages))
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    matchers: dict[tuple[int, str], list[Q]] = defaultdict(list)
+    held = (
+        meetings.filter(status__in=Meeting.DONE_STATUSES, planned_start__isnull=False)
+        .annotate(
+            delta=ExpressionWrapper(_held_date() - F("due_date"), output_field=DurationField())
+        )
+        .values("routine_id", "stage_id", "delta")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for r in held:
+        routine = routines[r["routine_id"]]
+        cls = str(planning.timing(routine, _EPOCH, _EPOCH + r["delta"]))
+        key = (stages[r["stage_id"]].number, cls)
+        counts[key] += r["n"]
+        matchers[key].append(
+            Q(
+                status__in=Meeting.DONE_STATUSES,
+                routine_id=r["routine_id"],
+                stage_id=r["stage_id"],
+                delta=r["delta"],
+            )
+        )
+    upcoming: dict[tuple[int, str], int] = defaultdict(int)
+    open_rows = (
+        meetings.filter(status__in=Meeting.OPEN_STATUSES)
+        .values("routine_id", "stage_id", "due_date")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    months = _upcoming_months(today)
+    for r in open_rows:
+        routine = routines[r["routine_id"]]
+        cls = str(_open_state(routine, r["due_date"], today))
+        number = stages[r["stage_id"]].number
+        counts[(number, cls)] += r["n"]
+        matchers[(number, cls)].append(
+            Q(
+                status__in=Meeting.OPEN_STATUSES,
+                routine_id=r["routine_id"],
+                stage_id=r["stage_id"],
+                due_date=r["due_date"],
+            )
+        )
+        opens = planning.window(routine, r["due_date"])[0]
+        month = f"{opens:%Y-%m}"
+        if cls == "not_yet_due" and month in dict(months):
+            upcoming[(number, month)] += r["n"]
+            matchers[(number, f"opens:{month}")].append(
+                Q(
+                    status__in=Meeting.OPEN_STATUSES,
+                    routine_id=r["routine_id"],
+                    stage_id=r["stage_id"],
+                    due_date=r["due_date"],
+                )
+            )
+    names: dict[int, str] = {}
+    # the newest routine version names the stage
+    for s in sorted(stages.values(), key=lambda s: (routines[s.routine_id].version, s.pk)):
+        names[s.number] = str(s)
+    return counts, matchers, names, upcoming
+
+
+def _upcoming_months(today: date) -> list[tuple[str, str]]:
+    out = []
+    d = today.replace(day=1)
+    for i in range(3):
+        m = planning.add_months(d, i)
+        out.append((f"{m:%Y-%m}", f"{m:%m.%Y}"))
+    return out
+
+
+def compliance(filters: Filters, *, today: date) -> list[Section]:
+    counts, _m, names, upcoming = _compliance_groups(filters, today=today)
+    numbers = sorted({n for n, _c in counts} | set(names))
+    numbers = [n for n in numbers if any(counts.get((n, c), 0) for c, _l in COMPLIANCE_COLS)]
+    rows = [(str(n), names.get(n, str(n))) for n in numbers]
+    cols = [(c, str(label)) for c, label in COMPLIANCE_COLS]
+    limit = threshold()
+    months = _upcoming_months(today)
+    return [
+        Section(
+            "compliance",
+            str(_("Routine compliance")),
+            str(_("Stage")),
+            rows,
+            cols,
+            suppress([[counts.get((n, c), 0) for c, _l in cols] for n in numbers], limit),
+            description=str(
+                _(
+                    "Meetings with a due date, by stage: held inside the due window, before "
+                    "it, after it; open meetings whose window has closed, is open, or has "
+                    "not yet opened."
+                )
+            ),
+        ),
+        Section(
+            "upcoming",
+            str(_("Upcoming due windows")),
+            str(_("Stage")),
+            rows,
+            [(f"opens:{k}", label) for k, label in months],
+            suppress([[upcoming.get((n, k), 0) for k, _l in months] for n in numbers], limit),
+            description=str(_("Open meetings whose due window opens in the month.")),
+        ),
+    ]
+
+
+# --- attendance per agency --------------------------------------------------------------
+
+ATTENDANCE_COLS = [
+    ("present", _("Present")),
+    ("absent", _("Absent")),
+    ("excused", _("Excused")),
+    ("", _("Not recorded")),
+]
+
+
+def _invitations(filters: Filters) -> QuerySet[MeetingInvitee]:
+    # the agency filter picks the invited agency here, not the participants
+    qs = MeetingInvitee.objects.filter(
+        meeting__in=_meetings_any_due(replace(filters, agency=None)).filter(status__in=Meeting.DONE_STATUSES).values("pk")
+    )
+    if filters.agency:
+        qs = qs.filter(agency_id=filters.agency)
+    return qs
+
+
+def _meetings_any_due(filters: Filters) -> QuerySet[Meeting]:
+    qs = Meeting.objects.filter(participant__in=base_participants(filters).values("pk"))
+    if filters.year_from:
+        qs = qs.filter(planned_start__date__gte=date(filters.year_from, 1, 1))
+    if filters.year_to:
+        qs = qs.filter(planned_start__date__lte=date(filters.year_to, 12, 31))
+    return qs
+
+
+def attendance(filters: Filters) -> list[Section]:
+    """Per agency: attendance at held meetings it was invited to. Queries: counts, agency
+    names (2)."""
+    data = list(
+        _invitations(filters)
+        .values("agency_id")
+        .annotate(
+            **{f"c_{c or 'none'}": Count("pk", filter=Q(attendance=c)) for c, _l in ATTENDANCE_COLS}
+        )
+        .order_by()
+    )
+    names = dict(
+        Agency.objects.filter(pk__in=[r["agency_id"] for r in data]).values_list("pk", "name")
+    )
+    data.sort(key=lambda r: names.get(r["agency_id"], ""))
+    rows = [(str(r["agency_id"]), names.get(r["agency_id"], "")) for r in data]
+    cols = [(c or "none", str(label)) for c, label in ATTENDANCE_COLS]
+    table = suppress([[r[f"c_{c}"] for c, _l in cols] for r in data], threshold())
+    rates = []
+    for i, _r in enumerate(data):
+        invited = table.row_totals[i]
+        present = table.cells[i][0]
+        rates.append(_share(present.value, invited.value, present.suppressed or invited.suppressed))
+    return [
+        Section(
+            "attendance",
+            str(_("Attendance per agency")),
+            str(_("Agency")),
+            rows,
+            cols,
+            table,
+            extras=[(str(_("Attendance rate")), rates)],
+            description=str(
+                _("Invitations to held meetings; the total is the number of invitations.")
+            ),
+        )
+    ]
+
+
+# --- the whole dashboard and its drill-downs ---------------------------------------------
+
+
+def dashboard(filters: Filters, *, today: date | None = None) -> list[Section]:
+    today = today or timezone.localdate()
+    return [
+        *participation(filters, today=today),
+        *cohort_outcomes(filters),
+        *compliance(filters, today=today),
+        *attendance(filters),
+    ]
+
+
+SECTION_KEYS = (
+    "with_group",
+    "started_vgo",
+    "cohorts",
+    "cohorts_work",
+    "compliance",
+    "upcoming",
+    "attendance",
+)
+
+
+def section(key: str, filters: Filters, *, today: date | None = None) -> Section | None:
+    today = today or timezone.localdate()
+    if key in ("settled", "with_group", "started_vgo"):
+        sections = participation(filters, today=today)
+    elif key in ("cohorts", "cohorts_work"):
+        sections = cohort_outcomes(filters)
+    elif key in ("compliance", "upcoming"):
+        sections = compliance(filters, today=today)
+    elif key == "attendance":
+        sections = attendance(filters)
+    else:
+        return None
+    return next((s for s in sections if s.key == key), None)
+
+
+def cell_participants(
+    key: str, row: str, col: str, filters: Filters, *, today: date | None = None
+) -> QuerySet[Participant]:
+    """The participants behind one cell (row "" / col "": the row or column total), over
+    ALL participants. The caller intersects with `policy.participants_for(user)`."""
+    today = today or timezone.localdate()
+    none = Participant.objects.none()
+    base = base_participants(filters)
+    if key == "with_group":
+        qs = base.filter(resource_group__isnull=False).annotate(
+            year=ExtractYear("resource_group__created_at")
+        )
+        qs = qs.filter(year__in=[int(col)] if col else filters.years(today))
+        return qs.filter(municipality_id=int(row)) if row else qs
+    if key == "started_vgo":
+        years = [int(col)] if col else filters.years(today)
+        ids = OutcomeRecord.objects.filter(
+            status=S.UPPER_SECONDARY_STARTED, cohort_year__in=years
+        ).values("participant_id")
+        qs = base.filter(pk__in=ids)
+        return qs.filter(municipality_id=int(row)) if row else qs
+    if key in ("cohorts", "cohorts_work"):
+        qs = _cohort_base(filters)
+        if row:
+            qs = qs.filter(cohort=int(row))
+        if col:
+            statuses = {k: s for k, s, _l in COHORT_CATEGORIES}.get(col)
+            if statuses is None:
+                return none
+            qs = qs.filter(_category_q(statuses))
+        if key == "cohorts_work":
+            qs = qs.filter(cur_work=True)
+        return Participant.objects.filter(pk__in=qs.values("pk"))
+    if key in ("compliance", "upcoming"):
+        _counts, matchers, _names, _up = _compliance_groups(filters, today=today)
+        cls_keys = [c for c, _l in COMPLIANCE_COLS] if key == "compliance" else None
+        q = Q(pk__in=[])
+        for (number, cls), qs_list in matchers.items():
+            if row and str(number) != row:
+                continue
+            if key == "compliance" and (cls not in cls_keys or (col and cls != col)):
+                continue
+            if key == "upcoming" and (not cls.startswith("opens:") or (col and cls != col)):
+                continue
+            for m in qs_list:
+                q |= m
+        meetings = _meetings(filters).annotate(
+            delta=ExpressionWrapper(_held_date() - F("due_date"), output_field=DurationField())
+        )
+        return Participant.objects.filter(pk__in=meetings.filter(q).values("participant_id"))
+    if key == "attendance":
+        qs = _invitations(filters)
+        if row:
+            qs = qs.filter(agency_id=int(row))
+        if col:
+            qs = qs.filter(attendance="" if col == "none" else col)
+        return Participant.objects.filter(pk__in=qs.values("meeting__participant_id"))
+    return none

@@ -1,0 +1,718 @@
+"""Rounds: create, propose participants, schedule (solver or by hand), lock, publish.
+
+Every placement — from the solver or a manual move or swap — goes through `_place`, which
+writes the meeting's time and the `RoundBooking` rows in one transaction; the unique
+constraint on bookings makes a concurrent double booking fail in the database. Manual moves
+are checked first by `scheduler.validate`, the same rules the solver applies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kmv.access import audit, policy
+from kmv.access.models import Role, User
+from kmv.notify import services as notify
+from participants.models import Language
+from resourcegroups import planning, scheduler
+from resourcegroups.models import (
+    Interpreter,
+    Meeting,
+    MeetingEvent,
+    Membership,
+    Room,
+    Round,
+    RoundBooking,
+    RoundDay,
+    RoundEntry,
+    RoutineStage,
+    Unavailability,
+)
+from resourcegroups.models.rounds import CELL_MINUTES
+
+from .meetings import invite_members
+
+PLANNER_ROLES = (Role.PROGRAMME_ADVISER, Role.FOLLOW_UP_ADVISER)
+
+
+class AlreadyBooked(ValidationError):
+    """The database refused a booking: someone else booked the person, room or
+    interpreter at that time first."""
+
+
+# --- access ---------------------------------------------------------------------------
+
+
+def may_plan(user) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.role in PLANNER_ROLES
+        and user.agency_id
+    )
+
+
+def rounds_for(user):
+    """Rounds of the user's own agency, for programme and follow-up advisers."""
+    if not may_plan(user):
+        return Round.objects.none()
+    return Round.objects.filter(agency_id=user.agency_id)
+
+
+def _require(user, rnd: Round) -> None:
+    if not rounds_for(user).filter(pk=rnd.pk).exists():
+        raise PermissionDenied(_("Only advisers of the round's agency can change it."))
+
+
+def _require_draft(rnd: Round) -> None:
+    if rnd.status != Round.Status.DRAFT:
+        raise ValidationError(_("Only a draft round can be changed."))
+
+
+# --- creating ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def round_create(
+    *,
+    user: User,
+    title: str,
+    days: list[tuple[date, time, time]],
+    stages: list[RoutineStage],
+    rooms: list[Room] = (),
+    interpreters: list[Interpreter] = (),
+    slot_minutes: int = 60,
+    buffer_minutes: int = 15,
+    time_limit_seconds: int = 30,
+    request=None,
+) -> Round:
+    if not may_plan(user):
+        raise PermissionDenied(_("Only programme and follow-up advisers plan rounds."))
+    if not days:
+        raise ValidationError({"days": _("A round needs at least one day.")})
+    rnd = Round(
+        title=title,
+        owner=user,
+        agency_id=user.agency_id,
+        slot_minutes=slot_minutes,
+        buffer_minutes=buffer_minutes,
+        time_limit_seconds=time_limit_seconds,
+    )
+    rnd.full_clean()
+    rnd.save()
+    for d, start, end in sorted(days):
+        day = RoundDay(round=rnd, date=d, start=start, end=end)
+        day.full_clean()
+        day.save()
+    rnd.stages.set(stages)
+    rnd.rooms.set([r for r in rooms if r.agency_id == user.agency_id])
+    rnd.interpreters.set(interpreters)
+    audit.record(action=audit.Action.CREATE, request=request, user=user, obj=rnd)
+    return rnd
+
+
+# --- proposal -----------------------------------------------------------------------------
+
+
+@dataclass
+class Proposal:
+    meeting: Meeting
+    due: planning.Due
+    overdue: bool
+    reasons: list[str]
+
+
+def proposal(*, user: User, rnd: Round, until: date | None = None) -> list[Proposal]:
+    """Open, unbooked meetings of the round's stages, of participants the user may manage,
+    not in another live round, whose due window is open (or has closed: overdue) on the
+    round's first day or whose due date falls before `until`."""
+    first_day = rnd.days.order_by("date").values_list("date", flat=True).first()
+    if first_day is None:
+        return []
+    until = until or first_day + timedelta(days=42)
+    taken = RoundEntry.objects.filter(
+        round__status__in=[Round.Status.DRAFT, Round.Status.PUBLISHED]
+    ).values("meeting")
+    meetings = (
+        Meeting.objects.filter(
+            participant__in=policy.participants_for(user, policy.CHANGE).values("pk"),
+            stage__in=rnd.stages.all(),
+            status=Meeting.Status.PLANNED,
+            planned_start__isnull=True,
+        )
+        .exclude(pk__in=taken)
+        .select_related("participant", "stage", "routine")
+        .order_by("due_date", "pk")
+    )
+    rows = []
+    for meeting in meetings:
+        due = planning.stage_due(
+            meeting.participant, meeting.stage, meeting.routine, today=first_day
+        )
+        due_date = meeting.due_date or due.due_date
+        overdue = due.state == planning.DueState.OVERDUE
+        if due.state not in (planning.DueState.DUE, planning.DueState.OVERDUE) and not (
+            due_date and due_date <= until
+        ):
+            continue
+        reasons = [str(meeting.stage)]
+        if due_date:
+            reasons.append(_("due %(date)s") % {"date": due_date.strftime("%d.%m.%Y")})
+        if overdue:
+            reasons.append(_("overdue"))
+        rows.append(Proposal(meeting, due, overdue, reasons))
+    return rows
+
+
+@transaction.atomic
+def entries_add(*, user: User, rnd: Round, meetings: list[Meeting], request=None) -> int:
+    _require(user, rnd)
+    _require_draft(rnd)
+    allowed = set(
+        Meeting.objects.filter(
+            pk__in=[m.pk for m in meetings],
+            participant__in=policy.participants_for(user, policy.CHANGE).values("pk"),
+            stage__in=rnd.stages.all(),
+        ).values_list("pk", flat=True)
+    )
+    existing = set(rnd.entries.values_list("meeting_id", flat=True))
+    new = [RoundEntry(round=rnd, meeting_id=pk) for pk in sorted(allowed - existing)]
+    RoundEntry.objects.bulk_create(new)
+    audit.record(
+        action=audit.Action.UPDATE, request=request, user=user, obj=rnd, fields=["entries"]
+    )
+    return len(new)
+
+
+@transaction.atomic
+def entry_remove(*, user: User, entry: RoundEntry) -> None:
+    _require(user, entry.round)
+    _require_draft(entry.round)
+    _unplace(entry)
+    entry.delete()
+
+
+@transaction.atomic
+def unavailability_add(
+    *,
+    user: User,
+    rnd: Round,
+    day: RoundDay,
+    start: time,
+    end: time,
+    staff: User | None = None,
+    interpreter: Interpreter | None = None,
+    participant=None,
+    note: str = "",
+) -> Unavailability:
+    """Staff mark their own blocks; the round's advisers mark anyone's."""
+    own = staff is not None and staff.pk == user.pk
+    if not own:
+        _require(user, rnd)
+    if day.round_id != rnd.pk:
+        raise ValidationError(_("That day is not part of this round."))
+    block = Unavailability(
+        round=rnd,
+        day=day,
+        staff=staff,
+        interpreter=interpreter,
+        participant=participant,
+        start=start,
+        end=end,
+        note=note,
+        created_by=user,
+    )
+    block.full_clean()
+    block.save()
+    return block
+
+
+# --- from the database to the scheduler ---------------------------------------------------
+
+
+def _minutes(t: time) -> int:
+    return t.hour * 60 + t.minute
+
+
+@dataclass
+class Loaded:
+    instance: scheduler.Instance
+    entries: dict[int, RoundEntry]  # keyed like MeetingIn.key (entry pk)
+    days: dict[int, RoundDay]
+
+
+def load_instance(rnd: Round, *, include_locks: bool = True) -> Loaded:
+    """The round as a scheduler instance. Other rounds' bookings of the same people, rooms
+    and interpreters on the same dates become unavailable blocks."""
+    days = {d.pk: d for d in rnd.days.all()}
+    entries = {
+        e.pk: e for e in rnd.entries.select_related("meeting__participant", "meeting__stage", "day")
+    }
+    rooms = [
+        scheduler.Room(r.pk, r.name, r.capacity, r.accessible) for r in rnd.rooms.order_by("pk")
+    ]
+    interpreters = [
+        scheduler.Interpreter(i.pk, i.name, frozenset(i.languages or []))
+        for i in rnd.interpreters.order_by("pk")
+    ]
+    labels = dict(Language.choices)
+    participant_ids = {e.meeting.participant_id for e in entries.values()}
+    members = (
+        Membership.objects.active(min((d.date for d in days.values()), default=None))
+        .filter(group__participant__in=participant_ids)
+        .select_related("staff", "group")
+        .order_by("pk")
+    )
+    by_participant: dict[int, list[Membership]] = {}
+    for m in members:
+        by_participant.setdefault(m.group.participant_id, []).append(m)
+    staff: dict[int, scheduler.Staff] = {}
+    meetings = []
+    for key, e in sorted(entries.items()):
+        stage = e.meeting.stage
+        required = list(dict.fromkeys([stage.responsible_role, *(stage.invited_roles or [])]))
+        group = by_participant.get(e.meeting.participant_id, [])
+        staff_keys, missing = [], []
+        for role in required:
+            holders = [m for m in group if m.role == role]
+            if not holders:
+                missing.append(role)
+            for m in holders:
+                staff_keys.append(m.staff_id)
+                staff[m.staff_id] = scheduler.Staff(
+                    m.staff_id, m.staff.get_full_name() or m.staff.username, role
+                )
+        lang = e.meeting.interpreter_language if e.meeting.interpreter_needed else ""
+        locked = None
+        if include_locks and e.locked and e.day_id:
+            locked = scheduler.Placement(e.day_id, e.slot, e.room_id, e.interpreter_id)
+        meetings.append(
+            scheduler.MeetingIn(
+                key=key,
+                participant=e.meeting.participant_id,
+                label=str(e.meeting.participant),
+                staff=tuple(sorted(set(staff_keys))),
+                missing_roles=tuple(missing),
+                language=lang,
+                language_label=str(labels.get(lang, lang)),
+                needs_accessible=e.needs_accessible,
+                preferred=e.preference,
+                locked=locked,
+            )
+        )
+    blocks = []
+    for u in Unavailability.objects.filter(round=rnd).order_by("pk"):
+        if u.staff_id:
+            kind, key = "staff", u.staff_id
+        elif u.interpreter_id:
+            kind, key = "interpreter", u.interpreter_id
+        else:
+            kind, key = "participant", u.participant_id
+        blocks.append(scheduler.Block(kind, key, u.day_id, _minutes(u.start), _minutes(u.end)))
+    # bookings held by other rounds on these dates
+    tz = timezone.get_current_timezone()
+    by_date = {d.date: d for d in days.values()}
+    resources = (
+        [f"staff:{k}" for k in staff]
+        + [f"participant:{k}" for k in participant_ids]
+        + [f"room:{r.key}" for r in rooms]
+        + [f"interpreter:{i.key}" for i in interpreters]
+    )
+    if by_date:
+        others = (
+            RoundBooking.objects.filter(resource__in=resources)
+            .exclude(entry__round=rnd)
+            .values_list("resource", "cell")
+            .order_by("resource", "cell")
+        )
+        for resource, cell in others:
+            local = timezone.localtime(cell, tz)
+            day = by_date.get(local.date())
+            if day is None:
+                continue
+            kind, key = resource.split(":")
+            start = local.hour * 60 + local.minute
+            blocks.append(scheduler.Block(kind, int(key), day.pk, start, start + CELL_MINUTES))
+    inst = scheduler.Instance(
+        days=[
+            scheduler.Day(d.pk, d.date.strftime("%d.%m.%Y"), _minutes(d.start), _minutes(d.end))
+            for d in days.values()
+        ],
+        slot_minutes=rnd.slot_minutes,
+        buffer_minutes=rnd.buffer_minutes,
+        rooms=rooms,
+        staff=list(staff.values()),
+        interpreters=interpreters,
+        meetings=meetings,
+        blocks=blocks,
+    )
+    return Loaded(inst, entries, days)
+
+
+def current_placements(loaded: Loaded) -> dict[int, scheduler.Placement]:
+    return {
+        key: scheduler.Placement(e.day_id, e.slot, e.room_id, e.interpreter_id)
+        for key, e in loaded.entries.items()
+        if e.day_id is not None
+    }
+
+
+# --- writing placements -------------------------------------------------------------------
+
+
+def _times(rnd: Round, day: RoundDay, start_minute: int) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(day.date, time(start_minute // 60, start_minute % 60), tzinfo=tz)
+    return start, start + timedelta(minutes=rnd.slot_minutes)
+
+
+def _unplace(entry: RoundEntry) -> None:
+    RoundBooking.objects.filter(entry=entry).delete()
+    if entry.day_id is not None:
+        Meeting.objects.filter(pk=entry.meeting_id, status=Meeting.Status.PLANNED).update(
+            planned_start=None, planned_end=None, place="", interpreter_booked=""
+        )
+    entry.day, entry.slot, entry.room, entry.interpreter = None, None, None, None
+    entry.save(update_fields=["day", "slot", "room", "interpreter"])
+
+
+def _place(
+    rnd: Round, loaded: Loaded, entry: RoundEntry, p: scheduler.Placement, *, by=None
+) -> None:
+    """Write one placement: entry, meeting time and place, bookings. Raises AlreadyBooked
+    if the database refuses a booking (inside a savepoint, so the caller's transaction
+    survives)."""
+    m = next(x for x in loaded.instance.meetings if x.key == entry.pk)
+    day = loaded.days[p.day]
+    start_minute = loaded.instance.slots(p.day)[p.slot]
+    start, end = _times(rnd, day, start_minute)
+    resources = [f"participant:{m.participant}", f"room:{p.room}"]
+    resources += [f"staff:{s}" for s in m.staff]
+    if p.interpreter is not None:
+        resources.append(f"interpreter:{p.interpreter}")
+    cells = []
+    t = start
+    # the buffer after the meeting is booked too: the next booking of the same resource
+    # cannot start before it ends
+    while t < end + timedelta(minutes=rnd.buffer_minutes):
+        cells.append(t)
+        t += timedelta(minutes=CELL_MINUTES)
+    try:
+        with transaction.atomic():
+            entry.day_id, entry.slot, entry.room_id = p.day, p.slot, p.room
+            entry.interpreter_id = p.interpreter
+            entry.reasons = []
+            entry.save(update_fields=["day", "slot", "room", "interpreter", "reasons"])
+            RoundBooking.objects.bulk_create(
+                [RoundBooking(entry=entry, resource=r, cell=c) for r in resources for c in cells]
+            )
+            room = Room.objects.get(pk=p.room)
+            interpreter = Interpreter.objects.get(pk=p.interpreter) if p.interpreter else None
+            meeting = Meeting.objects.select_for_update().get(pk=entry.meeting_id)
+            before = {"start": meeting.planned_start.isoformat() if meeting.planned_start else None}
+            meeting.planned_start, meeting.planned_end = start, end
+            meeting.place = ", ".join(x for x in (room.name, room.location) if x)
+            meeting.interpreter_booked = str(interpreter) if interpreter else ""
+            meeting.version = F("version") + 1
+            meeting.save(
+                update_fields=[
+                    "planned_start",
+                    "planned_end",
+                    "place",
+                    "interpreter_booked",
+                    "version",
+                    "updated_at",
+                ]
+            )
+            MeetingEvent.objects.create(
+                meeting=meeting,
+                kind=MeetingEvent.Kind.RESCHEDULED,
+                by=by,
+                before=before,
+                after={"start": start.isoformat(), "round": rnd.pk},
+            )
+    except IntegrityError:
+        entry.refresh_from_db()
+        raise AlreadyBooked(
+            _("Someone else has just booked a person, room or interpreter at that time."),
+            code="already_booked",
+        ) from None
+
+
+@transaction.atomic
+def schedule_apply(*, rnd: Round, result: scheduler.Result, by=None) -> tuple[int, int]:
+    """Replace the unlocked part of the schedule by the solver's result. A placement the
+    database refuses (another round booked the resource meanwhile) is left unplaced with
+    that reason. Returns (placed, unplaced)."""
+    rnd = Round.objects.select_for_update().get(pk=rnd.pk)
+    _require_draft(rnd)
+    loaded = load_instance(rnd)
+    for entry in loaded.entries.values():
+        if not entry.locked:
+            _unplace(entry)
+    placed = unplaced = 0
+    for key, entry in sorted(loaded.entries.items()):
+        entry.gaps = list(result.gaps.get(key, ()))
+        p = result.placements.get(key)
+        if entry.locked and entry.day_id is not None:
+            placed += 1
+            entry.save(update_fields=["gaps"])
+            continue
+        if p is None:
+            entry.reasons = result.unscheduled.get(key, [])
+            entry.save(update_fields=["reasons", "gaps"])
+            unplaced += 1
+            continue
+        try:
+            _place(rnd, loaded, entry, p, by=by)
+            entry.save(update_fields=["gaps"])
+            placed += 1
+        except AlreadyBooked as exc:
+            entry.reasons = [str(exc.message)]
+            entry.save(update_fields=["reasons", "gaps"])
+            unplaced += 1
+    return placed, unplaced
+
+
+def _pick_interpreter(
+    loaded: Loaded,
+    m: scheduler.MeetingIn,
+    day: int,
+    slot: int,
+    placements: dict[int, scheduler.Placement],
+    prefer: int | None,
+):
+    if not m.language:
+        return None
+    busy = {
+        p.interpreter
+        for k, p in placements.items()
+        if (p.day, p.slot) == (day, slot) and k != m.key
+    }
+    options = [
+        i.key
+        for i in loaded.instance.interpreters
+        if m.language in i.languages
+        and loaded.instance.free("interpreter", i.key, day, slot)
+        and i.key not in busy
+    ]
+    if prefer in options:
+        return prefer
+    return options[0] if options else None
+
+
+def _check(loaded: Loaded, before: dict, after: dict) -> None:
+    """Refuse a change that adds any rule violation (the solver's rules)."""
+    new = sorted(
+        set(scheduler.validate(loaded.instance, after))
+        - set(scheduler.validate(loaded.instance, before))
+    )
+    if new:
+        raise ValidationError(new, code="rules")
+
+
+@transaction.atomic
+def entry_move(
+    *,
+    user: User,
+    entry: RoundEntry,
+    day: RoundDay,
+    slot: int,
+    room: Room,
+    interpreter: Interpreter | None = None,
+    request=None,
+) -> RoundEntry:
+    rnd = Round.objects.select_for_update().get(pk=entry.round_id)
+    _require(user, rnd)
+    _require_draft(rnd)
+    loaded = load_instance(rnd, include_locks=False)
+    entry = loaded.entries[entry.pk]
+    m = next(x for x in loaded.instance.meetings if x.key == entry.pk)
+    before = current_placements(loaded)
+    after = dict(before)
+    after.pop(entry.pk, None)
+    interp = (
+        interpreter.pk
+        if interpreter
+        else _pick_interpreter(loaded, m, day.pk, slot, after, entry.interpreter_id)
+    )
+    after[entry.pk] = scheduler.Placement(day.pk, slot, room.pk, interp)
+    _check(loaded, before, after)
+    _unplace(entry)
+    _place(rnd, loaded, entry, after[entry.pk], by=user)
+    audit.record(
+        action=audit.Action.UPDATE, request=request, user=user, obj=rnd, fields=["schedule"]
+    )
+    return entry
+
+
+@transaction.atomic
+def entries_swap(*, user: User, a: RoundEntry, b: RoundEntry, request=None) -> None:
+    rnd = Round.objects.select_for_update().get(pk=a.round_id)
+    _require(user, rnd)
+    _require_draft(rnd)
+    if b.round_id != rnd.pk:
+        raise ValidationError(_("Both meetings must be in the same round."))
+    loaded = load_instance(rnd, include_locks=False)
+    a, b = loaded.entries[a.pk], loaded.entries[b.pk]
+    before = current_placements(loaded)
+    if a.pk not in before or b.pk not in before:
+        raise ValidationError(_("Only two placed meetings can be swapped."))
+    after = {k: p for k, p in before.items() if k not in (a.pk, b.pk)}
+    ma = next(x for x in loaded.instance.meetings if x.key == a.pk)
+    mb = next(x for x in loaded.instance.meetings if x.key == b.pk)
+    pa, pb = before[a.pk], before[b.pk]
+    after[a.pk] = scheduler.Placement(pb.day, pb.slot, pb.room, None)
+    after[b.pk] = scheduler.Placement(pa.day, pa.slot, pa.room, None)
+    for m, p, own in ((ma, after[a.pk], pa.interpreter), (mb, after[b.pk], pb.interpreter)):
+        after[m.key] = scheduler.Placement(
+            p.day, p.slot, p.room, _pick_interpreter(loaded, m, p.day, p.slot, after, own)
+        )
+    _check(loaded, before, after)
+    _unplace(a)
+    _unplace(b)
+    _place(rnd, loaded, a, after[a.pk], by=user)
+    _place(rnd, loaded, b, after[b.pk], by=user)
+    audit.record(
+        action=audit.Action.UPDATE, request=request, user=user, obj=rnd, fields=["schedule"]
+    )
+
+
+@transaction.atomic
+def entry_lock(*, user: User, entry: RoundEntry, locked: bool) -> RoundEntry:
+    _require(user, entry.round)
+    _require_draft(entry.round)
+    if locked and entry.day_id is None:
+        raise ValidationError(_("Only a placed meeting can be locked."))
+    entry.locked = locked
+    entry.save(update_fields=["locked"])
+    return entry
+
+
+# --- solving ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def generate_start(*, user: User, rnd: Round, request=None) -> int:
+    """Queue a solver run (after commit). Returns the run number the task will claim."""
+    from resourcegroups.tasks_rounds import round_generate
+
+    _require(user, rnd)
+    _require_draft(rnd)
+    rnd = Round.objects.select_for_update().get(pk=rnd.pk)
+    if not rnd.entries.exists():
+        raise ValidationError(_("Choose participants before generating a schedule."))
+    if not rnd.rooms.exists():
+        raise ValidationError(_("Choose at least one room."))
+    run = rnd.solver_run + 1
+    Round.objects.filter(pk=rnd.pk).update(
+        solver_run=run,
+        solver_status=Round.SolverStatus.QUEUED,
+        solver_progress=0,
+        solver_objective=[],
+        solver_message="",
+        solver_started_at=timezone.now(),
+        solver_finished_at=None,
+    )
+    transaction.on_commit(lambda: round_generate.delay(rnd.pk, run))
+    audit.record(action=audit.Action.UPDATE, request=request, user=user, obj=rnd, fields=["solver"])
+    return run
+
+
+def generate_run(*, round_id: int, run: int) -> bool:
+    """The task's body: claim the run, solve, apply. Safe to run twice (second claim
+    fails)."""
+    claimed = Round.objects.filter(
+        pk=round_id, solver_run=run, solver_status=Round.SolverStatus.QUEUED
+    ).update(solver_status=Round.SolverStatus.RUNNING, solver_progress=5)
+    if not claimed:
+        return False
+    rnd = Round.objects.get(pk=round_id)
+    try:
+        loaded = load_instance(rnd)
+
+        def progress(percent, _status, objective):
+            Round.objects.filter(pk=round_id, solver_run=run).update(
+                solver_progress=min(95, max(5, percent)), solver_objective=objective
+            )
+
+        result = scheduler.solve(
+            loaded.instance, time_limit=float(rnd.time_limit_seconds), progress=progress
+        )
+        placed, unplaced = schedule_apply(rnd=rnd, result=result)
+    except Exception as exc:
+        Round.objects.filter(pk=round_id, solver_run=run).update(
+            solver_status=Round.SolverStatus.FAILED,
+            solver_message=str(exc)[:300],
+            solver_finished_at=timezone.now(),
+        )
+        raise
+    status = (
+        Round.SolverStatus.OPTIMAL if result.status == "optimal" else Round.SolverStatus.FEASIBLE
+    )
+    Round.objects.filter(pk=round_id, solver_run=run).update(
+        solver_status=status,
+        solver_progress=100,
+        solver_objective=result.objective,
+        solver_message=_("%(placed)s placed, %(unplaced)s not placed")
+        % {
+            "placed": placed,
+            "unplaced": unplaced,
+        },
+        solver_finished_at=timezone.now(),
+    )
+    return True
+
+
+# --- publishing ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def round_publish(*, user: User, rnd: Round, request=None) -> int:
+    """Book every placed meeting, invite the members and queue the invitations. Returns the
+    number of meetings booked."""
+    rnd = Round.objects.select_for_update().get(pk=rnd.pk)
+    _require(user, rnd)
+    _require_draft(rnd)
+    if rnd.solver_busy:
+        raise ValidationError(_("Wait for the scheduler to finish."))
+    booked = 0
+    for entry in rnd.entries.filter(day__isnull=False).select_related("meeting").order_by("pk"):
+        meeting = entry.meeting
+        if meeting.status == Meeting.Status.PLANNED:
+            meeting.status = Meeting.Status.BOOKED
+        meeting.hand_edited = True
+        meeting.needs_review = False
+        meeting.version = F("version") + 1
+        meeting.save(
+            update_fields=["status", "hand_edited", "needs_review", "version", "updated_at"]
+        )
+        meeting.refresh_from_db()
+        MeetingEvent.objects.create(
+            meeting=meeting, kind=MeetingEvent.Kind.STATUS, by=user, after={"status": "booked"}
+        )
+        invite_members(meeting)
+        notify.queue_meeting_invitations(meeting=meeting, by=user)
+        booked += 1
+    rnd.status = Round.Status.PUBLISHED
+    rnd.published_at = timezone.now()
+    rnd.save(update_fields=["status", "published_at"])
+    audit.record(action=audit.Action.UPDATE, request=request, user=user, obj=rnd, fields=["status"])
+    return booked
+
+
+@transaction.atomic
+def round_done(*, user: User, rnd: Round) -> Round:
+    _require(user, rnd)
+    if rnd.status != Round.Status.PUBLISHED:
+        raise ValidationError(_("Only a published round can be marked done."))
+    rnd.status = Round.Status.DONE
+    rnd.save(update_fields=["status"])
+    return rnd

@@ -1,0 +1,195 @@
+"""The pure scheduler: property-based (random instances never double-book, languages and
+buffers hold), reasons for unplaceable meetings, determinism, objectives."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from resourcegroups import scheduler as s
+
+LANGS = ["ti", "ar", "so"]
+
+
+@st.composite
+def instances(draw):
+    n_days = draw(st.integers(1, 2))
+    days = [
+        s.Day(d, f"day {d + 1}", 9 * 60, draw(st.sampled_from([12 * 60, 15 * 60])))
+        for d in range(n_days)
+    ]
+    slot = draw(st.sampled_from([30, 45, 60]))
+    buffer = draw(st.sampled_from([0, 10, 15]))
+    rooms = [
+        s.Room(r, f"R{r}", capacity=draw(st.integers(2, 8)), accessible=draw(st.booleans()))
+        for r in range(draw(st.integers(1, 3)))
+    ]
+    staff = [s.Staff(k, f"S{k}", "teacher") for k in range(draw(st.integers(1, 6)))]
+    interpreters = [
+        s.Interpreter(k, f"I{k}", frozenset(draw(st.sets(st.sampled_from(LANGS), min_size=1))))
+        for k in range(draw(st.integers(0, 3)))
+    ]
+    meetings = []
+    for k in range(draw(st.integers(0, 10))):
+        meetings.append(
+            s.MeetingIn(
+                key=k,
+                participant=draw(st.integers(0, 7)),  # some participants have two meetings
+                label=f"P{k}",
+                staff=tuple(
+                    sorted(draw(st.sets(st.sampled_from([x.key for x in staff]), max_size=3)))
+                ),
+                language=draw(st.sampled_from(["", ""] + LANGS)),
+                needs_accessible=draw(st.booleans()),
+                preferred=draw(st.sampled_from(["", s.MORNING, s.AFTERNOON])),
+            )
+        )
+    blocks = []
+    kinds = [("staff", x.key) for x in staff] + [("interpreter", i.key) for i in interpreters]
+    kinds += [("participant", m.participant) for m in meetings] + [("room", r.key) for r in rooms]
+    for kind, key in kinds:
+        for d in days:
+            if draw(st.booleans()):
+                start = draw(st.integers(9 * 60, 14 * 60))
+                blocks.append(s.Block(kind, key, d.key, start, start + draw(st.integers(5, 180))))
+    return s.Instance(days, slot, buffer, rooms, staff, interpreters, meetings, blocks)
+
+
+def assert_sound(inst, result):
+    assert s.validate(inst, result.placements) == []
+    meetings = {m.key: m for m in inst.meetings}
+    interpreters = {i.key: i for i in inst.interpreters}
+    seen = set()
+    for key, p in result.placements.items():
+        m = meetings[key]
+        start = inst.slots(p.day)[p.slot]
+        # no double booking of anyone or anything, buffers held (grid of slot + buffer)
+        for res in (
+            [("room", p.room), ("participant", m.participant)]
+            + [("staff", x) for x in m.staff]
+            + ([("interpreter", p.interpreter)] if p.interpreter is not None else [])
+        ):
+            assert (res, p.day, start) not in seen
+            seen.add((res, p.day, start))
+        if m.language:
+            assert m.language in interpreters[p.interpreter].languages
+        else:
+            assert p.interpreter is None
+    assert set(result.placements) | set(result.unscheduled) == set(meetings)
+    assert all(result.unscheduled[k] for k in result.unscheduled)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_solver_never_double_books_and_respects_languages_and_buffers(inst):
+    result = s.solve(inst, time_limit=2, workers=1)
+    assert_sound(inst, result)
+    # the solver places at least as many as the greedy baseline
+    assert result.metrics.scheduled >= s.greedy(inst).metrics.scheduled
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances())
+def test_greedy_is_sound_too(inst):
+    assert_sound(inst, s.greedy(inst))
+
+
+def test_validate_catches_buffer_and_language():
+    inst = s.Instance(
+        [s.Day(1, "day 1", 9 * 60, 12 * 60)],
+        45,
+        15,
+        [s.Room(1, "A"), s.Room(2, "B")],
+        [s.Staff(7, "Kari", "teacher")],
+        [s.Interpreter(3, "Tolk", frozenset({"ar"}))],
+        [
+            s.MeetingIn(1, 1, "Amina", staff=(7,), language="ti", language_label="Tigrinya"),
+            s.MeetingIn(2, 2, "Bilal", staff=(7,)),
+        ],
+    )
+    problems = s.validate(inst, {1: s.Placement(1, 0, 1, 3), 2: s.Placement(1, 0, 2, None)})
+    assert any("does not speak Tigrinya" in p for p in problems)
+    assert any("staff 7 double-booked" in p for p in problems)
+
+
+def test_reasons_name_the_blocker():
+    days = [s.Day(1, "day 1", 9 * 60, 12 * 60), s.Day(2, "day 2", 9 * 60, 12 * 60)]
+    inst = s.Instance(
+        days,
+        60,
+        0,
+        [s.Room(1, "A")],
+        [s.Staff(5, "Cato", "career_counsellor"), s.Staff(6, "Pia", "programme_adviser")],
+        [s.Interpreter(1, "Tolk", frozenset({"ti"}))],
+        [
+            s.MeetingIn(1, 1, "Amina", staff=(6,), language="ti", language_label="Tigrinya"),
+            s.MeetingIn(2, 2, "Bilal", staff=(5,)),
+        ],
+        [
+            s.Block("interpreter", 1, 1, 9 * 60, 12 * 60),
+            s.Block("interpreter", 1, 2, 9 * 60, 12 * 60),
+            s.Block("staff", 5, 1, 0, 24 * 60),
+            s.Block("staff", 5, 2, 0, 24 * 60),
+        ],
+    )
+    result = s.solve(inst, time_limit=2)
+    assert result.placements == {}
+    assert "no Tigrinya interpreter on day 2" in result.unscheduled[1]
+    assert result.unscheduled[2] == ["career counsellor Cato unavailable both days"]
+
+
+def _bench(n):
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_scheduler", Path(__file__).parents[2] / "bench" / "scheduler.py"
+    )
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.make_instance(n, seed=3)
+
+
+def test_deterministic_for_the_same_input():
+    inst = _bench(14)
+    first = s.solve(inst, time_limit=5)
+    second = s.solve(_bench(14), time_limit=5)
+    assert first.placements == second.placements
+    assert first.status == "optimal"
+
+
+def test_same_language_meetings_share_interpreter_bookings():
+    """Two Arabic speakers, two slots in a row: one interpreter booking, not two."""
+    inst = s.Instance(
+        [s.Day(1, "day 1", 9 * 60, 13 * 60)],
+        60,
+        0,
+        [s.Room(1, "A")],
+        [],
+        [s.Interpreter(1, "Tolk", frozenset({"ar"}))],
+        [s.MeetingIn(1, 1, "A", language="ar"), s.MeetingIn(2, 2, "B", language="ar")],
+    )
+    result = s.solve(inst, time_limit=3)
+    assert result.metrics.scheduled == 2
+    assert result.metrics.interpreter_bookings == 1
+
+
+def test_locked_placement_is_kept():
+    inst = s.Instance(
+        [s.Day(1, "day 1", 9 * 60, 13 * 60)],
+        60,
+        0,
+        [s.Room(1, "A"), s.Room(2, "B")],
+        [],
+        [],
+        [s.MeetingIn(1, 1, "A", locked=s.Placement(1, 3, 2)), s.MeetingIn(2, 2, "B")],
+    )
+    result = s.solve(inst, time_limit=3)
+    assert result.placements[1] == s.Placement(1, 3, 2)
+
+
+@pytest.mark.parametrize("n", [20])
+def test_solver_beats_or_matches_greedy_on_bench_instance(n):
+    inst = _bench(n)
+    g, c = s.greedy(inst), s.solve(inst, time_limit=5)
+    assert c.metrics.scheduled >= g.metrics.scheduled
+    assert not s.validate(inst, c.placements)
