@@ -9,7 +9,7 @@ MANAGE := $(PY) manage.py
 # Translations: skip virtualenv and npm packages when compiling .po files.
 COMPILEMESSAGES := $(MANAGE) compilemessages -v 0 -i .venv -i node_modules
 
-.PHONY: help venv run test e2e fuzz lint format messages check-system npm clean
+.PHONY: help venv run test e2e fuzz lint format messages check-system npm clean bench
 
 help:
 	@echo "make run    install everything locally and serve KMV on http://127.0.0.1:8000"
@@ -18,6 +18,7 @@ help:
 	@echo "make lint   ruff check;  make format  ruff format + fixes"
 	@echo "make e2e    browser journeys only (headless Chromium, axe-core, screenshots in artifacts/)"
 	@echo "make fuzz   API + hostile-input fuzzing, nightly profile (>=100 cases per operation)"
+	@echo "make bench  benchmarks (round scheduler vs greedy; minutes PDF rendering)"
 
 # --- Python environment -------------------------------------------------------------
 # Created from the newest Python >= 3.12 that runs (scripts/find_python.sh); a venv made
@@ -79,6 +80,11 @@ fuzz: export DEBUG = 1
 fuzz: export KMV_FUZZ_PROFILE = nightly
 fuzz: venv messages
 	$(VENV)/bin/pytest -n auto -m fuzz tests/fuzz $(PYTEST_ARGS)
+
+bench: export DEBUG = 1
+bench: venv
+	$(PY) bench/scheduler.py
+	$(PY) bench/render_minutes.py --runs 5
 
 lint: venv
 	$(VENV)/bin/ruff check .

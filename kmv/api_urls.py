@@ -4,8 +4,11 @@ from rest_framework.routers import DefaultRouter
 
 from kmv.access.api import AgencyViewSet, StaffViewSet
 from kmv.access.api_permissions import IsStaffMember
+from network import api as network_api
 from participants.api import ConsentViewSet, ParticipantViewSet
+from reports.api import OutcomeExportViewSet, OutcomeImportViewSet, ReportViewSet
 from resourcegroups.api import MeetingViewSet, ResourceGroupViewSet, RoutineViewSet
+from resourcegroups.api_rounds import RoundViewSet
 
 router = DefaultRouter(use_regex_path=False)
 router.include_format_suffixes = False  # one URL per resource: nothing extra to guard or fuzz
@@ -16,6 +19,27 @@ router.register("consents", ConsentViewSet, basename="consent")
 router.register("routines", RoutineViewSet, basename="routine")
 router.register("resource-groups", ResourceGroupViewSet, basename="resourcegroup")
 router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("rounds", RoundViewSet, basename="round")
+router.register("reports", ReportViewSet, basename="report")
+router.register("outcome-imports", OutcomeImportViewSet, basename="outcome-import")
+router.register("outcome-exports", OutcomeExportViewSet, basename="outcome-export")
+router.register("network/networks", network_api.NetworkViewSet, basename="network-network")
+router.register("network/bodies", network_api.BodyViewSet, basename="network-body")
+router.register("network/meetings", network_api.NetworkMeetingViewSet, basename="network-meeting")
+router.register(
+    "network/agenda-items", network_api.AgendaItemViewSet, basename="network-agenda-item"
+)
+router.register("network/days", network_api.ProfessionalDayViewSet, basename="network-day")
+router.register("network/evaluations", network_api.EvaluationViewSet, basename="network-evaluation")
+router.register("network/challenges", network_api.ChallengeViewSet, basename="network-challenge")
+router.register(
+    "network/solution-groups", network_api.SolutionGroupViewSet, basename="network-solution-group"
+)
+router.register("network/actions", network_api.ActionViewSet, basename="network-action")
+router.register("network/agreements", network_api.AgreementViewSet, basename="network-agreement")
+router.register(
+    "network/routine-changes", network_api.RoutineChangeViewSet, basename="network-routine-change"
+)
 
 # The schema and its viewer are for staff only, like the rest of the API (drf-spectacular
 # serves them to anyone by default).

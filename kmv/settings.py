@@ -298,6 +298,8 @@ SPECTACULAR_SETTINGS = {
         "MinutesStatusEnum": "resourcegroups.models.Minutes.Status",
         "RoutineStatusEnum": "resourcegroups.models.Routine.Status",
         "StageKindEnum": "resourcegroups.models.RoutineStage.Kind",
+        "NetworkBodyRoleEnum": "network.models.BodyMembership.Role",
+        "NetworkEventStatusEnum": "network.models.NetworkMeeting.Status",
     },
 }
 

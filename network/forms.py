@@ -9,6 +9,7 @@ from .models import (
     Challenge,
     EvaluationAnswer,
     ProfessionalDay,
+    SolutionMeeting,
 )
 
 SMILEYS = [(1, "😞 1"), (2, "🙁 2"), (3, "😐 3"), (4, "🙂 4"), (5, "😄 5")]
@@ -85,7 +86,9 @@ class EvaluationPart1Form(forms.Form):
         coerce=int,
         widget=forms.RadioSelect,
     )
-    most_useful = forms.CharField(label=_("What was most useful?"), widget=forms.Textarea, required=False)
+    most_useful = forms.CharField(
+        label=_("What was most useful?"), widget=forms.Textarea, required=False
+    )
     missing_competence = forms.CharField(
         label=_("What competence do you still miss?"), widget=forms.Textarea, required=False
     )
@@ -107,18 +110,24 @@ class EvaluationPart2Form(forms.Form):
 
 class FeedbackForm(forms.Form):
     heard = forms.TypedChoiceField(
-        label=_("I was listened to in the meeting"), choices=SMILEYS, coerce=int,
+        label=_("I was listened to in the meeting"),
+        choices=SMILEYS,
+        coerce=int,
         widget=forms.RadioSelect,
     )
     understood = forms.TypedChoiceField(
-        label=_("I understood the plan and what happens next"), choices=SMILEYS, coerce=int,
+        label=_("I understood the plan and what happens next"),
+        choices=SMILEYS,
+        coerce=int,
         widget=forms.RadioSelect,
     )
     useful = forms.TypedChoiceField(
         label=_("The meeting helped me"), choices=SMILEYS, coerce=int, widget=forms.RadioSelect
     )
     free_text = forms.CharField(
-        label=_("Anything else you want to tell us?"), widget=forms.Textarea, required=False,
+        label=_("Anything else you want to tell us?"),
+        widget=forms.Textarea,
+        required=False,
         max_length=2000,
     )
 
@@ -151,3 +160,19 @@ class PartyCheckForm(forms.Form):
     implementation_date = forms.DateField(
         label=_("Implementation date"), widget=DateInput, required=False
     )
+
+
+class ActionForm(forms.Form):
+    meeting = forms.ModelChoiceField(label=_("Meeting"), queryset=SolutionMeeting.objects.none())
+    description = forms.CharField(label=_("Responsibility"), max_length=300)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None)
+    due_on = forms.DateField(label=_("Due"), widget=DateInput)
+
+    def __init__(self, *args, group, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = group.meetings.all()
+        self.fields["owner"].queryset = get_user_model().objects.filter(
+            pk__in=group.memberships.values("user_id")
+        )

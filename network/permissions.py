@@ -115,3 +115,24 @@ def is_party_leader(user, agency_ids) -> bool:
         and user.agency_id is not None
         and user.agency_id in set(agency_ids)
     )
+
+
+def visible_meetings(user) -> QuerySet[NetworkMeeting]:
+    """Every network meeting the user may see, across their networks (for API lists)."""
+    networks = networks_for(user)
+    if not _authenticated(user):
+        return NetworkMeeting.objects.none()
+    today = timezone.localdate()
+    coordinated = (
+        networks.filter(agencies__id=user.agency_id)
+        if (user.role == Role.NETWORK_COORDINATOR)
+        else Network.objects.none()
+    )
+    member_bodies = BodyMembership.objects.filter(user_id=user.pk, starts_on__lte=today).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+    )
+    return NetworkMeeting.objects.filter(body__network__in=networks).filter(
+        Q(body__network__in=coordinated)
+        | Q(body_id__in=member_bodies.values("body_id"))
+        | Q(minutes_published_at__isnull=False)
+    )

@@ -19,6 +19,9 @@ urlpatterns = [
     path("sak/<int:pk>/vedtak/", views.agenda_decision, name="agenda_decision"),
     path("fagdag/<int:pk>/", views.day_detail, name="day"),
     path("fagdag/<int:pk>/holdt/", views.day_held, name="day_held"),
+    path("fagdag/<int:pk>/inviter/", views.day_invite, name="day_invite"),
+    path("fagdag/<int:pk>/pamelding/", views.day_register, name="day_register"),
+    path("fagdag/<int:pk>/oppmote/", views.day_attendance, name="day_attendance"),
     path("fagdag/<int:pk>/evaluering/", views.evaluation_summary, name="evaluation_summary"),
     path(
         "fagdag/<int:pk>/evaluering.pdf",

@@ -12,6 +12,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kmv.access.models import Agency
+
 from . import forms, pdf, permissions, selectors, services
 from .models import (
     AgendaItem,
@@ -19,8 +21,8 @@ from .models import (
     Body,
     Challenge,
     FeedbackResponse,
-    NetworkMeeting,
     ProfessionalDay,
+    ProgrammeSegment,
     RoutineChange,
     SolutionGroup,
 )
@@ -75,9 +77,7 @@ def network_detail(request, pk):
                 "proposed_host": services.propose_host(body=body),
             }
         )
-    meetings = (
-        permissions.meetings_for(request.user, network).select_related("body", "host")[:20]
-    )
+    meetings = permissions.meetings_for(request.user, network).select_related("body", "host")[:20]
     return render(
         request,
         "network/detail.html",
@@ -108,9 +108,7 @@ def year_summary(request, pk, year):
 def year_summary_pdf(request, pk, year):
     network = permissions.get_network_for(request.user, pk)
     context = selectors.year_summary(network=network, year=int(year))
-    data = pdf.render(
-        "network/pdf/year_summary.html", context, language=translation.get_language()
-    )
+    data = pdf.render("network/pdf/year_summary.html", context, language=translation.get_language())
     return _pdf_response(data, f"nettverk-{network.pk}-{year}.pdf")
 
 
@@ -256,8 +254,63 @@ def day_detail(request, pk):
             "registration_count": day.registrations.count(),
             "own_registration": day.registrations.filter(user=request.user).first(),
             "is_coordinator": coordinator,
+            "agencies": network.agencies.order_by("name") if coordinator else (),
+            "segment_kinds": ProgrammeSegment.Kind.choices,
         },
     )
+
+
+@login_required
+@require_POST
+def day_invite(request, pk):
+    """Coordinators invite an agency's staff, a guest (name + e-mail) or add a segment."""
+    day, network = _network_object(request.user, ProfessionalDay, pk)
+    if not permissions.is_coordinator(request.user, network):
+        raise PermissionDenied
+    try:
+        if request.POST.get("agency"):
+            agency = get_object_or_404(Agency, pk=request.POST["agency"])
+            n = services.invite_agency_staff(user=request.user, day=day, agency=agency)
+            messages.success(request, _("%(n)s people invited.") % {"n": n})
+        elif request.POST.get("email"):
+            services.registration_invite(
+                user=request.user,
+                day=day,
+                name=request.POST.get("name", "")[:200],
+                email=request.POST["email"][:254],
+            )
+        elif request.POST.get("segment_title"):
+            services.segment_add(
+                user=request.user,
+                day=day,
+                kind=request.POST.get("segment_kind", "other"),
+                title=request.POST["segment_title"][:200],
+            )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("network:day", pk=day.pk)
+
+
+@login_required
+@require_POST
+def day_register(request, pk):
+    day, _network = _network_object(request.user, ProfessionalDay, pk)
+    try:
+        services.registration_self(user=request.user, day=day)
+        messages.success(request, _("You are registered."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("network:day", pk=day.pk)
+
+
+@login_required
+@require_POST
+def day_attendance(request, pk):
+    day, _network = _network_object(request.user, ProfessionalDay, pk)
+    services.attendance_record(
+        user=request.user, day=day, present_ids=request.POST.getlist("present")
+    )
+    return redirect("network:day", pk=day.pk)
 
 
 @login_required
@@ -279,7 +332,11 @@ def evaluation_summary(request, pk):
     return render(
         request,
         "network/evaluation_summary.html",
-        {"day": day, "summary": summary, "may_raise": services.may_triage(request.user, day.network)},
+        {
+            "day": day,
+            "summary": summary,
+            "may_raise": services.may_triage(request.user, day.network),
+        },
     )
 
 
@@ -400,6 +457,12 @@ def solution_group(request, pk):
                 f = forms.PartyCheckForm(request.POST)
                 if f.is_valid():
                     services.party_check_record(user=user, group=group, **f.cleaned_data)
+            elif what == "action":
+                f = forms.ActionForm(request.POST, group=group)
+                if f.is_valid():
+                    services.action_add(user=user, **f.cleaned_data)
+                else:
+                    messages.error(request, _("Check the responsibility's fields."))
             elif what == "status":
                 f = forms.StatusReportForm(request.POST)
                 if f.is_valid():
@@ -420,6 +483,7 @@ def solution_group(request, pk):
             "meeting_form": forms.SolutionMeetingForm(),
             "check_form": forms.PartyCheckForm(),
             "status_form": forms.StatusReportForm(),
+            "action_form": forms.ActionForm(group=group),
         },
     )
 

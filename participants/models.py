@@ -409,7 +409,12 @@ class OutcomeRecord(models.Model):
         Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("reported by")
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     note = models.CharField(_("note"), max_length=400, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -472,7 +477,12 @@ class SettledFigure(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     count = models.PositiveIntegerField(_("people settled"))
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     updated_at = models.DateTimeField(auto_now=True)
 

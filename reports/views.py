@@ -73,7 +73,7 @@ def dashboard(request):
         {
             "section": s,
             "rows": section_rows(s, limit),
-            "totals": list(zip([c for c, _l in s.cols], s.table.col_totals, strict=True)),
+            "totals": list(zip([c for c, _l in s.cols], s.table.col_totals, strict=False)),
             "chart": charts.chart_for(s),
         }
         for s in sections

@@ -213,10 +213,82 @@ GENERAL_URLS = {
         }
     },
     "notify:outbox": {"forbidden": set(PERSONAS) - {"sysadmin"}},
+    # the network area holds no participant data; object pages are tested per persona in
+    # tests/network/test_views.py (coordinator, member, outsider → 404, body-internal items)
+    "network:home": {},  # lists only the networks of the user's agency
+    "network:feedback_overview": {"forbidden": set(PERSONAS) - {"coordinator", "leader"}},
+    "network:feedback_paper": {"forbidden": {"coordinator", "leader", "sysadmin", "interpreter"}},
+    **dict.fromkeys(
+        [
+            "network:detail",
+            "network:year_summary",
+            "network:year_summary_pdf",
+            "network:day_create",
+            "network:challenges",
+            "network:meeting_create",
+            "network:meeting",
+            "network:agenda_item_add",
+            "network:minutes_publish",
+            "network:meeting_invite",
+            "network:minutes_pdf",
+            "network:agenda_decision",
+            "network:day",
+            "network:day_held",
+            "network:day_invite",
+            "network:day_register",
+            "network:day_attendance",
+            "network:evaluation_summary",
+            "network:evaluation_summary_pdf",
+            "network:evaluation_to_challenges",
+            "network:challenge",
+            "network:solution_group",
+            "network:agreement",
+            "network:change_approve",
+        ],
+        {"skip": "network object pk in the path: tests/network/test_views.py"},
+    ),
+    **dict.fromkeys(
+        ["network:evaluate", "network:feedback"],
+        {"skip": "anonymous single-use token URL: tests/network/test_views.py"},
+    ),
+    # rounds: programme and follow-up advisers, their own agency's rounds only
+    **dict.fromkeys(
+        ["rounds:list", "rounds:create"],
+        {"forbidden": set(PERSONAS) - {"nav_adviser", "follow_up"}},
+    ),
+    # joint information days: the career centre and adult education organise them
+    "rounds:info_days": {"forbidden": set(PERSONAS) - {"teacher", "counsellor"}},
+    **dict.fromkeys(
+        [
+            "rounds:detail",
+            "rounds:progress",
+            "rounds:proposal",
+            "rounds:availability",
+            "rounds:generate",
+            "rounds:publish",
+            "rounds:swap",
+            "rounds:move",
+            "rounds:lock",
+            "rounds:timetable_pdf",
+            "rounds:info_day",
+        ],
+        {"skip": "round pk in the path: every persona in tests/resourcegroups/test_rounds.py"},
+    ),
     "feeds:settings": {},  # own calendar links only
     "feeds:revoke": {"skip": "POST with one's own token id; tests/notify/test_feeds.py"},
     "feeds:feed": {"skip": "token URL, no login; tests/notify/test_feeds.py"},
     "set_language": {"skip": "Django's own view (POST, no personal data)"},
+    # reports: suppressed aggregates for staff in the network; drill-downs list only
+    # participants_for(user) (tests/reports/test_views.py, every persona)
+    "reports:dashboard": {"forbidden": {"interpreter"}},
+    "reports:drill_down": {"skip": "needs a cell; every persona in tests/reports/test_views.py"},
+    "reports:export_csv": {"skip": "table key in the path; every persona in tests/reports"},
+    "reports:pdf": {"skip": "renders a PDF; tests/reports/test_views.py"},
+    "reports:settled": {"forbidden": set(PERSONAS) - {"coordinator", "leader", "sysadmin"}},
+    "reports:import": {"forbidden": {"coordinator", "leader", "sysadmin", "interpreter"}},
+    "reports:import_commit": {"skip": "POST only; tests/reports/test_imports.py"},
+    "reports:import_template": {"forbidden": {"interpreter"}},
+    "reports:export_outcomes": {"forbidden": {"interpreter"}},
 }
 
 API_URLS_COVERED_ELSEWHERE = (

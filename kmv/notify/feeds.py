@@ -71,7 +71,9 @@ def meetings_for_feed(user, now=None):
 
     now = now or timezone.now()
     responsible = Membership.objects.active(timezone.localdate(now)).filter(
-        staff=user, role=OuterRef("stage__responsible_role"), group__participant=OuterRef("participant")
+        staff=user,
+        role=OuterRef("stage__responsible_role"),
+        group__participant=OuterRef("participant"),
     )
     return (
         Meeting.objects.filter(
@@ -98,7 +100,7 @@ def feed_text(user, now=None) -> str:
     as the e-mails: stage name, place and a link — no names."""
     from resourcegroups.models import Meeting
 
-    language = services._staff_language(user)
+    language = services.staff_language(user)
     meetings = list(meetings_for_feed(user, now))
     sequences = dict(
         MeetingCalendar.objects.filter(meeting__in=[m.pk for m in meetings]).values_list(
@@ -107,7 +109,7 @@ def feed_text(user, now=None) -> str:
     )
     events = []
     for meeting in meetings:
-        title = services._title(meeting, language)
+        title = services.meeting_title(meeting, language)
         url = services.meeting_url(meeting)
         events.append(
             ical.EventData(

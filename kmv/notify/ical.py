@@ -21,7 +21,7 @@ from icalendar import Calendar, Event, vCalAddress
 PRODID = "-//KMV//Resource-group meetings//NB"
 
 
-def uid_for(meeting_id: int) -> str:
+def uid_for(meeting_id: int | str) -> str:
     """Stable per meeting, for its whole life: updates and cancellations refer to it."""
     host = urlsplit(settings.SITE_URL).hostname or "kmv.local"
     return f"meeting-{meeting_id}@{host}"
@@ -33,7 +33,7 @@ def organizer_address() -> str:
 
 @dataclass(frozen=True)
 class EventData:
-    meeting_id: int
+    meeting_id: int | str  # the network passes "network-<id>"
     start: datetime
     end: datetime
     summary: str

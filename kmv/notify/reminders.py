@@ -64,6 +64,7 @@ def plan(now: datetime | None = None) -> int:
                     key_suffix=str(meeting.due_date),
                     template="notify/email/window_open.txt",
                     extra={"window_start": start, "window_end": end},
+                    kick=False,  # plan_reminders sends right after planning
                 )
     for meeting in base.filter(
         status__in=Meeting.OPEN_STATUSES, due_date__isnull=False, due_date__lt=today
@@ -77,6 +78,7 @@ def plan(now: datetime | None = None) -> int:
                     key_suffix=str(meeting.due_date),
                     template="notify/email/overdue.txt",
                     extra={"window_start": start, "window_end": end},
+                    kick=False,  # plan_reminders sends right after planning
                 )
     upcoming = base.filter(
         status__in=[Meeting.Status.BOOKED, Meeting.Status.INVITED],
@@ -97,11 +99,11 @@ def plan(now: datetime | None = None) -> int:
 
 def _queue_reminder(meeting, label: str, sequence: int) -> int:
     count = 0
-    for r in services._recipients(meeting):
+    for r in services.meeting_recipients(meeting):
         if r["who"] == "interpreter":
             continue  # the booking request is theirs; reminders are for the group
         language = r["language"]
-        title = services._title(meeting, language)
+        title = services.meeting_title(meeting, language)
         url = services.meeting_url(meeting) if r["who"] == "staff" else ""
         context = {
             "meeting": meeting,
@@ -112,11 +114,11 @@ def _queue_reminder(meeting, label: str, sequence: int) -> int:
             "who": r["who"],
             "translation_missing": r.get("translation_missing", False),
         }
-        row = services._insert(
+        row = services.insert(
             key=f"meeting:{meeting.pk}:reminder:{label}:{sequence}:{r['to'].lower()}",
             to=r["to"],
-            subject=services._render("notify/email/subject.txt", language, context).strip(),
-            body=services._render("notify/email/reminder.txt", language, context),
+            subject=services.render_text("notify/email/subject.txt", language, context).strip(),
+            body=services.render_text("notify/email/reminder.txt", language, context),
             language=language,
             kind=OutboxMessage.Kind.REMINDER,
             meeting_id=meeting.pk,

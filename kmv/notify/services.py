@@ -54,7 +54,7 @@ def kick_after_commit() -> None:
     transaction.on_commit(_enqueue_send, robust=True)
 
 
-def _insert(
+def insert(
     *,
     key: str,
     to: str,
@@ -104,7 +104,7 @@ def queue_message(
     meeting_id: int | None = None,
 ) -> OutboxMessage | None:
     """Queue one message; None when a message with this key already exists."""
-    row = _insert(
+    row = insert(
         key=key,
         to=to,
         subject=subject,
@@ -128,7 +128,7 @@ def meeting_url(meeting) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("resourcegroups:meeting", args=[meeting.pk])
 
 
-def _title(meeting, language: str) -> str:
+def meeting_title(meeting, language: str) -> str:
     """The stage name ("Ressursgruppemøte 2" / "Resource-group meeting 2"): never a name."""
     with translation.override(language):
         return meeting.stage.localized("name")
@@ -146,11 +146,11 @@ def _fingerprint(meeting, cancelled: bool) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _staff_language(user) -> str:
+def staff_language(user) -> str:
     return user.language if user.language in MAIL_LANGUAGES else "nb"
 
 
-def _render(template: str, language: str, context: dict) -> str:
+def render_text(template: str, language: str, context: dict) -> str:
     with translation.override(language):
         return render_to_string(template, {**context, "language": language}).strip() + "\n"
 
@@ -170,7 +170,7 @@ def _interpreter_addresses(meeting) -> list[str]:
     )
 
 
-def _recipients(meeting) -> list[dict]:
+def meeting_recipients(meeting) -> list[dict]:
     """Who gets the invitation: every invited member, the participant (when an e-mail is
     known) and, when an interpreter is needed, the interpreter service."""
     out = []
@@ -180,7 +180,7 @@ def _recipients(meeting) -> list[dict]:
             out.append(
                 {
                     "to": invitee.staff.email,
-                    "language": _staff_language(invitee.staff),
+                    "language": staff_language(invitee.staff),
                     "who": "staff",
                 }
             )
@@ -264,7 +264,7 @@ def queue_meeting_invitations(*, meeting, by=None) -> int:
                     }
                 )
     else:
-        recipients = _recipients(meeting)
+        recipients = meeting_recipients(meeting)
     count = 0
     for r in recipients:
         if _queue_one(meeting, state.sequence, cancelled, r) is not None:
@@ -275,7 +275,7 @@ def queue_meeting_invitations(*, meeting, by=None) -> int:
 
 
 def _event_data(meeting, *, sequence: int, cancelled: bool, language: str, who: str):
-    title = _title(meeting, language)
+    title = meeting_title(meeting, language)
     url = meeting_url(meeting) if who == "staff" else ""
     with translation.override(language):
         if who == "interpreter":
@@ -310,9 +310,7 @@ def _queue_one(meeting, sequence: int, cancelled: bool, r: dict) -> OutboxMessag
     key = f"meeting:{meeting.pk}:{kind}:{sequence}:{r['to'].lower()}"
     if OutboxMessage.objects.filter(key=key).exists():
         return None
-    data = _event_data(
-        meeting, sequence=sequence, cancelled=cancelled, language=language, who=who
-    )
+    data = _event_data(meeting, sequence=sequence, cancelled=cancelled, language=language, who=who)
     ics, method = ical.meeting_ics(data, attendee=r["to"])
     context = {
         "meeting": meeting,
@@ -322,9 +320,9 @@ def _queue_one(meeting, sequence: int, cancelled: bool, r: dict) -> OutboxMessag
         "update": sequence > 0,
         "translation_missing": r.get("translation_missing", False),
     }
-    body = _render(template, language, context)
-    subject = _render("notify/email/subject.txt", language, {**context, "kind": kind}).strip()
-    return _insert(
+    body = render_text(template, language, context)
+    subject = render_text("notify/email/subject.txt", language, {**context, "kind": kind}).strip()
+    return insert(
         key=key,
         to=r["to"],
         subject=subject,
@@ -367,6 +365,7 @@ def queue_staff_note(
     template: str,
     extra: dict | None = None,
     recipients=None,
+    kick: bool = True,
 ) -> int:
     """A short note about a meeting to staff (responsible adviser by default). The text
     names the stage and links to the meeting; the link shows the rest to those allowed."""
@@ -374,25 +373,25 @@ def queue_staff_note(
     for user in recipients if recipients is not None else responsible_staff(meeting):
         if not user.email:
             continue
-        language = _staff_language(user)
+        language = staff_language(user)
         context = {
             "meeting": meeting,
-            "title": _title(meeting, language),
+            "title": meeting_title(meeting, language),
             "url": meeting_url(meeting),
             "kind": kind,
             **(extra or {}),
         }
-        row = _insert(
+        row = insert(
             key=f"meeting:{meeting.pk}:{kind}:{key_suffix}:{user.email.lower()}",
             to=user.email,
-            subject=_render("notify/email/subject.txt", language, context).strip(),
-            body=_render(template, language, context),
+            subject=render_text("notify/email/subject.txt", language, context).strip(),
+            body=render_text(template, language, context),
             language=language,
             kind=kind,
             meeting_id=meeting.pk,
         )
         count += row is not None
-    if count:
+    if count and kick:
         kick_after_commit()
     return count
 

@@ -48,6 +48,9 @@ class Signatory(models.Model):
             models.UniqueConstraint(fields=["agreement", "agency"], name="network_signatory_once")
         ]
 
+    def __str__(self):
+        return f"{self.user} ({self.agency})"
+
 
 class RoutineChange(models.Model):
     """A proposed new routine version under an agreement; active only once every party has
@@ -93,3 +96,6 @@ class RoutineApproval(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["change", "agency"], name="network_approval_once")
         ]
+
+    def __str__(self):
+        return f"{self.agency}: {self.approved_by}"

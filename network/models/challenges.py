@@ -32,9 +32,7 @@ class Challenge(models.Model):
     network = models.ForeignKey(
         Network, on_delete=models.CASCADE, related_name="challenges", verbose_name=_("network")
     )
-    kind = models.CharField(
-        _("kind"), max_length=16, choices=Kind.choices, default=Kind.CHALLENGE
-    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CHALLENGE)
     title = models.CharField(_("what"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     source = models.CharField(_("source"), max_length=24, choices=Source.choices)
@@ -123,9 +121,7 @@ class SolutionGroup(models.Model):
 
 class SolutionGroupMember(models.Model):
     group = models.ForeignKey(SolutionGroup, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     decision_power = models.BooleanField(_("decision power"), default=False)
     budget_responsibility = models.BooleanField(_("budget responsibility"), default=False)
@@ -136,6 +132,9 @@ class SolutionGroupMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["group", "user"], name="network_solution_member_once")
         ]
+
+    def __str__(self):
+        return f"{self.user} ({self.agency})"
 
 
 class SolutionMeeting(models.Model):
@@ -148,6 +147,9 @@ class SolutionMeeting(models.Model):
         ordering = ["group", "date", "pk"]
         verbose_name = _("solution-group meeting")
         verbose_name_plural = _("solution-group meetings")
+
+    def __str__(self):
+        return f"{self.group} {self.date:%d.%m.%Y}"
 
 
 class Action(models.Model):
@@ -189,6 +191,9 @@ class PartyCheck(models.Model):
             models.UniqueConstraint(fields=["group", "agency"], name="network_party_check_once")
         ]
 
+    def __str__(self):
+        return f"{self.group}: {self.agency}"
+
 
 class StatusReport(models.Model):
     """Lands on the next working-group and steering-group agenda by itself."""
@@ -206,3 +211,6 @@ class StatusReport(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("status report")
         verbose_name_plural = _("status reports")
+
+    def __str__(self):
+        return f"{self.group} {self.created_at:%d.%m.%Y}"

@@ -158,6 +158,9 @@ class EvaluationInvite(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.registration.day} part {self.part}"
+
 
 class EvaluationAnswer(models.Model):
     """One anonymous answer. Deliberately no user, registration, invite or timestamp: only
@@ -199,3 +202,6 @@ class EvaluationAnswer(models.Model):
                 name="network_answer_usefulness_range",
             )
         ]
+
+    def __str__(self):
+        return f"{self.day} part {self.part}"

@@ -26,6 +26,9 @@ class FeedbackInvite(models.Model):
         verbose_name = _("feedback invitation")
         verbose_name_plural = _("feedback invitations")
 
+    def __str__(self):
+        return f"meeting {self.meeting_id}"
+
 
 class FeedbackResponse(models.Model):
     class Channel(models.TextChoices):
@@ -60,3 +63,6 @@ class FeedbackResponse(models.Model):
                 name="network_feedback_scale",
             )
         ]
+
+    def __str__(self):
+        return f"stage {self.stage_number} {self.period:%m.%Y}"

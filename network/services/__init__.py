@@ -26,14 +26,17 @@ from .challenges import (
 )
 from .days import (
     EvaluationError,
+    attendance_record,
     challenges_from_evaluation,
     day_create,
     day_mark_held,
     evaluation_submit,
     evaluation_summary,
+    invite_agency_staff,
     invite_for_token,
     part2_due,
     registration_invite,
+    registration_self,
     registration_set,
     segment_add,
     send_part2,
@@ -64,6 +67,9 @@ from .meetings import (
 
 __all__ = [
     "EvaluationError",
+    "attendance_record",
+    "invite_agency_staff",
+    "registration_self",
     "FeedbackError",
     "action_add",
     "action_done",

@@ -188,9 +188,10 @@ def action_add(
 
 @transaction.atomic
 def action_done(*, user: User, action: Action) -> Action:
-    require(action.owner_id == user.pk or permissions.is_coordinator(
-        user, action.meeting.group.challenge.network
-    ))
+    require(
+        action.owner_id == user.pk
+        or permissions.is_coordinator(user, action.meeting.group.challenge.network)
+    )
     if action.done_at is None:
         action.done_at = timezone.now()
         action.save(update_fields=["done_at"])
@@ -210,10 +211,7 @@ def party_check_record(
     be implemented there. Members answer for their own agency; coordinators for any."""
     agency_id = agency.pk if agency else user.agency_id
     coordinator = permissions.is_coordinator(user, group.challenge.network)
-    require(
-        coordinator
-        or group.memberships.filter(user_id=user.pk, agency_id=agency_id).exists()
-    )
+    require(coordinator or group.memberships.filter(user_id=user.pk, agency_id=agency_id).exists())
     check, _created = PartyCheck.objects.get_or_create(group=group, agency_id=agency_id)
     check.works = works
     check.implementation_date = implementation_date
@@ -301,7 +299,9 @@ def action_remind(*, action_id: int, now: datetime | None = None) -> bool:
                 to=owner.email,
                 subject=_("Reminder: %(what)s is due %(date)s")
                 % {"what": action.description[:80], "date": action.due_on.strftime("%d.%m.%Y")},
-                body=_("Your responsibility in the solution group %(topic)s is due %(date)s. %(url)s")
+                body=_(
+                    "Your responsibility in the solution group %(topic)s is due %(date)s. %(url)s"
+                )
                 % {
                     "topic": action.meeting.group.topic,
                     "date": action.due_on.strftime("%d.%m.%Y"),

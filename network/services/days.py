@@ -149,6 +149,58 @@ def registration_set(
     return registration
 
 
+@transaction.atomic
+def invite_agency_staff(*, user: User, day: ProfessionalDay, agency: Agency) -> int:
+    """Invite every active staff member (with an e-mail) of an agency; the agency is kept
+    among the day's invited agencies."""
+    require(permissions.is_coordinator(user, day.network))
+    day.invited_agencies.add(agency)
+    count = 0
+    for person in agency.staff.filter(is_active=True).exclude(email=""):
+        registration_invite(user=user, day=day, person=person)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def registration_self(*, user: User, day: ProfessionalDay) -> Registration:
+    """A staff member registers: for an open day anyone in the network, for a closed day or
+    workshop only people invited (personally or through their agency)."""
+    require(permissions.networks_for(user).filter(pk=day.network_id).exists())
+    if day.status != ProfessionalDay.Status.PLANNED:
+        raise ValidationError(_("Registration is closed."))
+    registration = day.registrations.filter(user=user).first()
+    if registration is None:
+        invited = day.invited_agencies.filter(pk=user.agency_id).exists()
+        require(
+            day.kind == ProfessionalDay.Kind.OPEN or invited,
+            _("This day is by invitation only."),
+        )
+        registration = Registration.objects.create(
+            day=day,
+            user=user,
+            name=str(user),
+            email=user.email or f"user-{user.pk}@invalid",
+            agency_id=user.agency_id,
+            language=user.language or "nb",
+        )
+    registration.status = Registration.Status.REGISTERED
+    registration.save(update_fields=["status"])
+    return registration
+
+
+@transaction.atomic
+def attendance_record(*, user: User, day: ProfessionalDay, present_ids) -> int:
+    """Mark who came: the given registrations attended, the others did not."""
+    require(permissions.is_coordinator(user, day.network))
+    present = {int(i) for i in present_ids}
+    regs = list(day.registrations.exclude(status=Registration.Status.DECLINED))
+    for registration in regs:
+        registration.attended = registration.pk in present
+    Registration.objects.bulk_update(regs, ["attended"])
+    return sum(1 for r in regs if r.attended)
+
+
 def _issue_invite(registration: Registration, part: int, now: datetime) -> str | None:
     """A single-use link for one part; None if this person already has one for it."""
     raw, hashed = new_token()

@@ -3,6 +3,8 @@ from .groups import Membership, ResourceGroup
 from .meetings import Attendance, Meeting, MeetingEvent, MeetingInvitee
 from .minutes import MeetingNote, Minutes, MinutesAction, MinutesAddendum, MinutesApproval
 from .rounds import (
+    InformationDay,
+    InformationDayInvitation,
     Interpreter,
     Room,
     Round,
@@ -19,6 +21,8 @@ __all__ = [
     "Attendance",
     "ChecklistAnswer",
     "ChecklistItem",
+    "InformationDay",
+    "InformationDayInvitation",
     "Interpreter",
     "Meeting",
     "MeetingEvent",

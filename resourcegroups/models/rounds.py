@@ -317,3 +317,75 @@ class RoundBooking(models.Model):
 
     def __str__(self):
         return f"{self.resource} @ {self.cell:%Y-%m-%d %H:%M}"
+
+
+class InformationDay(models.Model):
+    """The joint information day the county career centre and adult education hold for a
+    cohort before meeting 3, so general information is not repeated in every group."""
+
+    title = models.CharField(_("title"), max_length=200)
+    date = models.DateField(_("date"))
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("to"))
+    place = models.CharField(_("place"), max_length=200)
+    organisers = models.ManyToManyField(
+        Agency, related_name="information_days", verbose_name=_("organisers")
+    )
+    stage = models.ForeignKey(
+        RoutineStage,
+        on_delete=models.PROTECT,
+        related_name="information_days",
+        verbose_name=_("before meeting"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("joint information day")
+        verbose_name_plural = _("joint information days")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="info_day_end"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} {self.date:%d.%m.%Y}"
+
+
+class InformationDayInvitation(models.Model):
+    class Attendance(models.TextChoices):
+        UNKNOWN = "", _("Not recorded")
+        PRESENT = "present", _("Present")
+        ABSENT = "absent", _("Absent")
+
+    day = models.ForeignKey(InformationDay, on_delete=models.CASCADE, related_name="invitations")
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.CASCADE, related_name="information_days"
+    )
+    # the participant's meeting 3: its page links to the day, and the day to it
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="information_days",
+    )
+    attendance = models.CharField(
+        _("attendance"), max_length=16, choices=Attendance.choices, blank=True, default=""
+    )
+    invited_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["day", "participant__last_name", "participant__first_name"]
+        verbose_name = _("information day invitation")
+        verbose_name_plural = _("information day invitations")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "participant"], name="info_day_invite_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} – {self.day}"

@@ -182,7 +182,11 @@ def entries_add(*, user: User, rnd: Round, meetings: list[Meeting], request=None
             stage__in=rnd.stages.all(),
         ).values_list("pk", flat=True)
     )
-    existing = set(rnd.entries.values_list("meeting_id", flat=True))
+    existing = set(
+        RoundEntry.objects.filter(
+            round__status__in=[Round.Status.DRAFT, Round.Status.PUBLISHED]
+        ).values_list("meeting_id", flat=True)
+    )
     new = [RoundEntry(round=rnd, meeting_id=pk) for pk in sorted(allowed - existing)]
     RoundEntry.objects.bulk_create(new)
     audit.record(
@@ -716,3 +720,135 @@ def round_done(*, user: User, rnd: Round) -> Round:
     rnd.status = Round.Status.DONE
     rnd.save(update_fields=["status"])
     return rnd
+
+
+# --- joint information day (before meeting 3) ---------------------------------------------
+
+INFO_DAY_AGENCY_KINDS = ("career_centre", "adult_education")
+
+
+def may_organise_info_days(user) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.agency_id
+        and user.role in (Role.CAREER_COUNSELLOR, Role.TEACHER)
+        and user.agency.kind in INFO_DAY_AGENCY_KINDS
+    )
+
+
+def info_days_for(user):
+    """Information days the user's agency organises."""
+    from resourcegroups.models import InformationDay
+
+    if not may_organise_info_days(user):
+        return InformationDay.objects.none()
+    return InformationDay.objects.filter(organisers=user.agency_id).distinct()
+
+
+@transaction.atomic
+def info_day_create(
+    *,
+    user: User,
+    title: str,
+    on: date,
+    start: time,
+    end: time,
+    place: str,
+    stage: RoutineStage,
+    partners=(),
+    request=None,
+):
+    from resourcegroups.models import InformationDay
+
+    if not may_organise_info_days(user):
+        raise PermissionDenied(
+            _("The county career centre and adult education organise information days.")
+        )
+    day = InformationDay(
+        title=title, date=on, start=start, end=end, place=place, stage=stage, created_by=user
+    )
+    day.full_clean()
+    day.save()
+    day.organisers.set([user.agency_id, *[p.pk for p in partners]])
+    audit.record(action=audit.Action.CREATE, request=request, user=user, obj=day)
+    return day
+
+
+def info_day_cohort(*, user: User, day) -> list[Meeting]:
+    """Open meetings of the day's stage, of participants the user may see, due after the
+    day and not yet invited: the cohort to invite."""
+    invited = day.invitations.values("participant")
+    return list(
+        Meeting.objects.filter(
+            participant__in=policy.participants_for(user).values("pk"),
+            stage__number=day.stage.number,
+            status__in=Meeting.OPEN_STATUSES,
+            due_date__gte=day.date,
+        )
+        .exclude(participant__in=invited)
+        .select_related("participant", "stage")
+        .order_by("due_date", "pk")
+    )
+
+
+@transaction.atomic
+def info_day_invite(*, user: User, day, meetings: list[Meeting], request=None) -> int:
+    """Invite the participants of these meeting-3s; queue an e-mail to those with an
+    address (idempotent by key). Returns the number invited."""
+    from django.template.loader import render_to_string
+
+    from resourcegroups.models import InformationDayInvitation
+
+    if not info_days_for(user).filter(pk=day.pk).exists():
+        raise PermissionDenied
+    allowed = {m.pk: m for m in info_day_cohort(user=user, day=day)}
+    count = 0
+    for meeting in meetings:
+        if meeting.pk not in allowed:
+            continue
+        meeting = allowed[meeting.pk]
+        InformationDayInvitation.objects.create(
+            day=day, participant=meeting.participant, meeting=meeting
+        )
+        count += 1
+        if meeting.participant.email:
+            language = "en" if meeting.participant.preferred_language == "en" else "nb"
+            from django.utils import translation
+
+            with translation.override(language):
+                subject = _("Invitation: %(title)s") % {"title": day.title}
+                body = render_to_string(
+                    "resourcegroups/rounds/info_day_invitation.txt",
+                    {"day": day, "participant": meeting.participant},
+                )
+            notify.queue_message(
+                key=f"infoday:{day.pk}:{meeting.participant_id}",
+                to=meeting.participant.email,
+                subject=subject,
+                body=body,
+                language=language,
+            )
+    audit.record(
+        action=audit.Action.UPDATE, request=request, user=user, obj=day, fields=["invitations"]
+    )
+    return count
+
+
+@transaction.atomic
+def info_day_attendance(*, user: User, day, attendance: dict[int, str]) -> int:
+    from resourcegroups.models import InformationDayInvitation
+
+    if not info_days_for(user).filter(pk=day.pk).exists():
+        raise PermissionDenied
+    valid = set(InformationDayInvitation.Attendance.values)
+    changed = 0
+    for invitation in day.invitations.filter(pk__in=list(attendance)):
+        value = attendance[invitation.pk]
+        if value not in valid:
+            raise ValidationError(_("Unknown attendance value."))
+        if invitation.attendance != value:
+            invitation.attendance = value
+            invitation.save(update_fields=["attendance"])
+            changed += 1
+    return changed

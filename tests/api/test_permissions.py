@@ -320,11 +320,460 @@ CASES = [
         None,
         _expect(404),
     ),
+    # Network: no participant data. Every persona's agency is a partner (sysadmin sees all);
+    # cora coordinates, bob sits in the working group, leo leads a party (NAV). List GETs of
+    # names that have a create case below are left out to keep the matrix fast; scoping of
+    # lists is tested in tests/network/test_api.py.
+    *[
+        (f"network {label}", name, args, "get", None, _expect(200))
+        for label, name, args in [
+            ("list", "network-network-list", _none),
+            ("detail", "network-network-detail", lambda c: [_net(c)["network"].pk]),
+            (
+                "year summary",
+                "network-network-year-summary",
+                lambda c: [_net(c)["network"].pk, 2026],
+            ),
+            ("body list", "network-body-list", _none),
+            ("body detail", "network-body-detail", lambda c: [_net(c)["body"].pk]),
+            ("day detail", "network-day-detail", lambda c: [_net(c)["day"].pk]),
+            (
+                "evaluation summary",
+                "network-day-evaluation-summary",
+                lambda c: [_net(c)["day"].pk],
+            ),
+            ("challenge detail", "network-challenge-detail", lambda c: [_net(c)["new"].pk]),
+            ("solution group list", "network-solution-group-list", _none),
+            (
+                "solution group detail",
+                "network-solution-group-detail",
+                lambda c: [_net(c)["group"].pk],
+            ),
+            ("action detail", "network-action-detail", lambda c: [_net(c)["action"].pk]),
+            ("agreement list", "network-agreement-list", _none),
+            (
+                "agreement detail",
+                "network-agreement-detail",
+                lambda c: [_net(c)["agreement"].pk],
+            ),
+            (
+                "routine change detail",
+                "network-routine-change-detail",
+                lambda c: [_net(c)["change"].pk],
+            ),
+        ]
+    ],
+    (
+        "network meeting detail (body-internal)",
+        "network-meeting-detail",
+        lambda c: [_net(c)["meeting"].pk],
+        "get",
+        None,
+        _expect(404, coordinator=200, teacher=200),
+    ),
+    (
+        "network agenda item detail (body-internal)",
+        "network-agenda-item-detail",
+        lambda c: [_net(c)["item"].pk],
+        "get",
+        None,
+        _expect(404, coordinator=200, teacher=200),
+    ),
+    (
+        "network meeting create",
+        "network-meeting-list",
+        _none,
+        "post",
+        lambda c: {
+            "body": _net(c)["body"].pk,
+            "title": "AG",
+            "start": "2026-10-01T09:00:00+02:00",
+            "end": "2026-10-01T11:00:00+02:00",
+        },
+        _expect(403, coordinator=201),
+    ),
+    (
+        "network agenda add",
+        "network-meeting-agenda",
+        lambda c: [_net(c)["meeting"].pk],
+        "post",
+        lambda c: {"title": "Sak", "kind": "information"},
+        _expect(404, coordinator=201, teacher=201),
+    ),
+    (
+        "network agenda decision",
+        "network-agenda-item-decision",
+        lambda c: [_net(c)["item"].pk],
+        "post",
+        lambda c: {"decision": "Ja"},
+        _expect(404, coordinator=200, teacher=403),
+    ),
+    (
+        "network minutes publish",
+        "network-meeting-publish",
+        lambda c: [_net(c)["meeting"].pk],
+        "post",
+        lambda c: {"summary": "ok"},
+        _expect(404, coordinator=200, teacher=403),
+    ),
+    (
+        "network body member add",
+        "network-body-members",
+        lambda c: [_net(c)["body"].pk],
+        "post",
+        lambda c: {"user": c["alice"].pk, "role": "member", "starts_on": "2026-01-01"},
+        _expect(403, coordinator=201),
+    ),
+    (
+        "network day create",
+        "network-day-list",
+        _none,
+        "post",
+        lambda c: {
+            "network": _net(c)["network"].pk,
+            "kind": "workshop",
+            "theme": "Vigo",
+            "date": "2026-09-01",
+            "place": "Tangen",
+        },
+        _expect(403, coordinator=201),
+    ),
+    (
+        "network evaluation submit (unknown token)",
+        "network-evaluation-list",
+        _none,
+        "post",
+        lambda c: {"token": "x" * 43, "usefulness": 3},
+        _expect(400),
+    ),
+    (
+        "network challenge create",
+        "network-challenge-list",
+        _none,
+        "post",
+        lambda c: {
+            "network": _net(c)["network"].pk,
+            "title": "Engelskkrav",
+            "source": "working_group",
+        },
+        _expect(201),
+    ),
+    (
+        "network challenge triage",
+        "network-challenge-triage",
+        lambda c: [_net(c)["new"].pk],
+        "post",
+        lambda c: {"outcome": "closed", "reason": "Løst"},
+        _expect(403, coordinator=200, teacher=200),
+    ),
+    (
+        "network status report",
+        "network-solution-group-status-reports",
+        lambda c: [_net(c)["group"].pk],
+        "post",
+        lambda c: {"text": "Praksis flyttet"},
+        _expect(403, coordinator=201, leader=201),
+    ),
+    (
+        "network party check",
+        "network-solution-group-check",
+        lambda c: [_net(c)["group"].pk],
+        "post",
+        lambda c: {"works": True, "implementation_date": "2026-08-01"},
+        _expect(403, coordinator=200, leader=200),
+    ),
+    (
+        "network action create",
+        "network-action-list",
+        _none,
+        "post",
+        lambda c: {
+            "meeting": _net(c)["action"].meeting_id,
+            "description": "Del lister",
+            "owner": _net(c)["leo"].pk,
+            "due_on": "2026-09-01",
+        },
+        _expect(403, coordinator=201, leader=201),
+    ),
+    (
+        "network action done",
+        "network-action-done",
+        lambda c: [_net(c)["action"].pk],
+        "post",
+        None,
+        _expect(403, coordinator=200, leader=200),
+    ),
+    (
+        "network routine change propose",
+        "network-routine-change-list",
+        _none,
+        "post",
+        lambda c: {
+            "agreement": _net(c)["agreement"].pk,
+            "routine_id": 999,
+            "routine_label": "v9",
+            "summary": "x",
+            "effective_from": "2026-09-01",
+        },
+        _expect(403, coordinator=201),
+    ),
+    (
+        "network routine change approve",
+        "network-routine-change-approve",
+        lambda c: [_net(c)["change"].pk],
+        "post",
+        None,
+        _expect(403, leader=200),
+    ),
+    # Reports: suppressed aggregates for staff in the network (not interpreters); the
+    # drill-down lists only participants_for(user) (tests/reports/test_api.py)
+    ("report list", "report-list", _none, "get", None, _expect(200, interpreter=403)),
+    (
+        "report detail",
+        "report-detail",
+        lambda c: ["cohorts"],
+        "get",
+        None,
+        _expect(200, interpreter=403),
+    ),
+    (
+        "report detail (unknown)",
+        "report-detail",
+        lambda c: ["nope"],
+        "get",
+        None,
+        _expect(404, interpreter=403),
+    ),
+    (
+        "report drill-down",
+        "report-participants",
+        lambda c: ["with_group"],
+        "get",
+        None,
+        _expect(200, interpreter=403),
+    ),
+    (
+        "report put",
+        "report-detail",
+        lambda c: ["cohorts"],
+        "put",
+        lambda c: {},
+        _expect(405, interpreter=403),
+    ),
+    # multipart only: case workers get past the permission check to 415 for a JSON body
+    (
+        "outcome import (JSON body)",
+        "outcome-import-list",
+        _none,
+        "post",
+        lambda c: {"dry_run": True},
+        {name: 415 if name in CASE_WORKERS else 403 for name in PERSONAS},
+    ),
+    ("outcome export", "outcome-export-list", _none, "get", None, _expect(200, interpreter=403)),
+    # Rounds: advisers of the round's agency (alice); every other caller gets 404 for a round.
+    ("round list", "round-list", _none, "get", None, _expect(200)),
+    (
+        "round create",
+        "round-list",
+        _none,
+        "post",
+        lambda c: {
+            "title": "Runde",
+            "days": [{"date": "2027-02-02", "start": "09:00", "end": "12:00"}],
+            "stages": [c["routine"].stages.get(number=1).pk],
+        },
+        _expect(403, nav_adviser=201, follow_up=201),
+    ),
+    (
+        "round detail",
+        "round-detail",
+        lambda c: [_round(c)["round"].pk],
+        "get",
+        None,
+        _expect(404, nav_adviser=200),
+    ),
+    (
+        "round proposal",
+        "round-proposal",
+        lambda c: [_round(c)["round"].pk],
+        "get",
+        None,
+        _expect(404, nav_adviser=200),
+    ),
+    (
+        "round entries add",
+        "round-entries",
+        lambda c: [_round(c)["round"].pk],
+        "post",
+        lambda c: {"meetings": [c["meeting"].pk]},
+        _expect(404, nav_adviser=200),
+    ),
+    (
+        "round availability",
+        "round-availability",
+        lambda c: [_round(c)["round"].pk],
+        "get",
+        None,
+        _expect(404, nav_adviser=200),
+    ),
+    (
+        "round generate",
+        "round-generate",
+        lambda c: [_round(c)["round"].pk],
+        "post",
+        None,
+        _expect(404, nav_adviser=202),
+    ),
+    (
+        "round schedule",
+        "round-schedule",
+        lambda c: [_round(c)["round"].pk],
+        "get",
+        None,
+        _expect(404, nav_adviser=200),
+    ),
+    (
+        "round move",
+        "round-move",
+        lambda c: [_round(c)["round"].pk],
+        "post",
+        lambda c: {
+            "entry": _round(c)["entry"].pk,
+            "day": _round(c)["round"].days.get().pk,
+            "slot": 0,
+            "room": _round(c)["room"].pk,
+        },
+        _expect(404, nav_adviser=200),
+    ),
+    (
+        "round swap (unplaced)",
+        "round-swap",
+        lambda c: [_round(c)["round"].pk],
+        "post",
+        lambda c: {"a": _round(c)["entry"].pk, "b": _round(c)["entry"].pk},
+        _expect(404, nav_adviser=400),
+    ),
+    (
+        "round lock (unplaced)",
+        "round-lock",
+        lambda c: [_round(c)["round"].pk],
+        "post",
+        lambda c: {"entry": _round(c)["entry"].pk, "locked": True},
+        _expect(404, nav_adviser=400),
+    ),
+    (
+        "round publish",
+        "round-publish",
+        lambda c: [_round(c)["round"].pk],
+        "post",
+        None,
+        _expect(404, nav_adviser=200),
+    ),
     # Directory and documentation: no personal data, open to every staff member.
     ("api root", "api-root", _none, "get", None, _expect(200)),
     ("schema", "schema", _none, "get", None, _expect(200)),
     ("docs", "api-docs", _none, "get", None, _expect(200)),
 ]
+
+
+def _net(c):
+    """The network objects for the network cases, made once per test."""
+    if "_net" not in c:
+        from datetime import date, datetime
+
+        from kmv.access.models import Agency, User
+        from network import services as net
+
+        users = {u.username: u for u in User.objects.filter(username__in=["cora", "bob", "leo"])}
+        cora, bob, leo = users["cora"], users["bob"], users["leo"]
+        network = net.network_create(
+            user=cora, name="Nettverk Agder", region="Agder", agencies=list(Agency.objects.all())
+        )
+        body = network.bodies.get(kind="working")
+        net.member_add(user=cora, body=body, person=bob, role="member", starts_on=date(2025, 1, 1))
+        start = timezone.make_aware(datetime(2026, 9, 1, 9))
+        meeting = net.meeting_create(
+            user=cora, body=body, title="AG", start=start, end=start + timedelta(hours=2)
+        )
+        item = net.agenda_item_add(user=bob, meeting=meeting, title="Fagdag", kind="information")
+        day = net.day_create(
+            user=cora,
+            network=network,
+            kind="open",
+            theme="Fagdag",
+            date=date(2026, 3, 2),
+            place="Kristiansand",
+        )
+        new = net.challenge_raise(user=bob, network=network, title="Ny", source="other")
+        triaged = net.challenge_raise(user=bob, network=network, title="Praksis", source="other")
+        net.challenge_triage(user=cora, challenge=triaged, outcome="solution_group")
+        group = triaged.solution_group
+        net.solution_member_add(user=cora, group=group, person=leo, decision_power=True)
+        solution_meeting = net.solution_meeting_record(
+            user=cora, group=group, date=date(2026, 3, 1), options_discussed="A, B"
+        )
+        action = net.action_add(
+            user=cora,
+            meeting=solution_meeting,
+            description="Lister",
+            owner=leo,
+            due_on=date(2026, 9, 1),
+        )
+        agreement = net.agreement_create(
+            user=cora,
+            network=network,
+            title="Avtale",
+            effective_from=date(2026, 1, 1),
+            parties=[leo.agency, cora.agency],
+            routine_id=c["routine"].pk,
+            routine_label="v1",
+        )
+        change = net.routine_change_propose(
+            user=cora,
+            agreement=agreement,
+            routine_id=c["routine"].pk + 1,
+            routine_label="v2",
+            summary="x",
+            effective_from=date(2026, 9, 1),
+        )
+        c["_net"] = {
+            "network": network,
+            "body": body,
+            "meeting": meeting,
+            "item": item,
+            "day": day,
+            "new": new,
+            "group": group,
+            "action": action,
+            "agreement": agreement,
+            "change": change,
+            "leo": leo,
+        }
+    return c["_net"]
+
+
+def _round(c):
+    """alice's draft round with the participant's stage-1 meeting, made once per test."""
+    if "_round" not in c:
+        from datetime import date, time
+
+        from resourcegroups.models import Interpreter, Room
+        from resourcegroups.services import rounds as round_services
+
+        room = Room.objects.create(agency=c["agency"], name="Rom 1")
+        tolk = Interpreter.objects.create(name="Tolk", languages=["ti"])
+        rnd = round_services.round_create(
+            user=c["alice"],
+            title="Runde",
+            days=[(date(2027, 2, 2), time(9), time(12))],
+            stages=[c["meeting"].stage],
+            rooms=[room],
+            interpreters=[tolk],
+        )
+        round_services.entries_add(user=c["alice"], rnd=rnd, meetings=[c["meeting"]])
+        c["_round"] = {"round": rnd, "room": room, "entry": rnd.entries.get()}
+    return c["_round"]
+
 
 # URL names this matrix covers; tests/test_access_matrix.py checks every API route is here.
 API_MATRIX_NAMES = frozenset(case[1] for case in CASES)

@@ -10,7 +10,8 @@ Helpers on the `browser` fixture:
 - `page(step, screenshot=True)`: call after every page load — runs axe-core (0 serious or
   critical violations), checks the browser console for CSP violations and saves
   `artifacts/screenshots/<journey>/<step>.png`;
-- `tab_to(element)` / `keys(...)`: keyboard-only input (no clicks).
+- `tab_to(element, backwards=False)` / `keys(...)`: keyboard-only input (no clicks);
+- `cookies()`: the session cookies, to fetch a download with `requests`.
 """
 
 from __future__ import annotations
@@ -176,17 +177,27 @@ class Browser:
         chain = ActionChains(self.driver).key_down(Keys.CONTROL).send_keys("a")
         chain.key_up(Keys.CONTROL).send_keys(Keys.DELETE, text).perform()
 
+    def cookies(self) -> dict[str, str]:
+        """The browser's cookies (session, CSRF) for fetching a download outside the browser."""
+        return {c["name"]: c["value"] for c in self.driver.get_cookies()}
+
     def focused(self):
         return self.driver.switch_to.active_element
 
-    def tab_to(self, element, limit: int = 200) -> None:
-        """Press Tab until `element` has focus (fails if it is not reachable by keyboard)."""
+    def tab_to(self, element, limit: int = 200, *, backwards: bool = False) -> None:
+        """Press Tab (or Shift+Tab) until `element` has focus (fails if it is not reachable
+        by keyboard)."""
+        from selenium.webdriver.common.action_chains import ActionChains
         from selenium.webdriver.common.keys import Keys
 
         for _ in range(limit):
             if self.focused() == element:
                 return
-            self.keys(Keys.TAB)
+            if backwards:
+                chain = ActionChains(self.driver).key_down(Keys.SHIFT).send_keys(Keys.TAB)
+                chain.key_up(Keys.SHIFT).perform()
+            else:
+                self.keys(Keys.TAB)
         raise AssertionError(
             f"not reachable with Tab: <{element.tag_name} id={element.get_attribute('id')!r}>"
         )

@@ -10,18 +10,24 @@ are not called and there is no test for them yet (see the report in README "Qual
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+import io
+import re
+import zipfile
+from datetime import date, datetime, time, timedelta
 
 import pytest
+import requests
 from django.utils import timezone
 from django_otp.oath import totp
+from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from kmv.access.models import Agency, AuditEvent, Role
 from participants import services as participant_services
 from participants.models import Consent, Participant
-from resourcegroups.models import Membership
+from resourcegroups.models import ChecklistAnswer, MeetingNote, Membership, Minutes
 from tests.factories import AgencyFactory, UserFactory
 
 pytestmark = [
@@ -224,8 +230,8 @@ def _member_journey(browser, username, participant, hidden, journey):
     browser.page("my_meetings")
     assert hidden.last_name not in browser.find("main").text
 
-    # Keyboard-only form completion on a page that exists today (the checklist form is a
-    # hook below): settings → Tab to phone → type → Tab to Save → Enter.
+    # Keyboard-only form completion (the checklist is test_members_fill_checklist_keyboard_only
+    # below): settings → Tab to phone → type → Tab to Save → Enter.
     browser.open("/konto/innstillinger/")
     browser.page("preferences")
     phone = browser.find("#id_phone")
@@ -279,25 +285,339 @@ def test_coordinator_audit_log_and_no_individuals(browser, personas, participant
     assert_not_found(browser, f"/deltakere/{participant.pk}/", "participant_404")
 
 
+# --- b) members: checklist by keyboard, notes, minutes approval, archive copy -----------
+NAV_NOTE = "NAV-intern: ytelsessak 4711"
+TEACHER_NOTE = "Lærernotat: trenger ro i timen"
+COUNSELLOR_NOTE = "Karrierenotat: vurder helsefag"
+SAVED = re.compile(r"^(Lagret|Saved) \d\d:\d\d$")
+
+
+@pytest.fixture
+def booked_meeting(participant, personas):
+    """Meeting 1 of the conftest participant, booked by alice with a time; charlie's career
+    centre has consent and membership; alice's NAV office has its own notes."""
+    from resourcegroups import services as group_services
+
+    alice, charlie = personas["nav_adviser"], personas["counsellor"]
+    for category in ("education_mapping", "plan_meetings"):
+        participant_services.consent_record(
+            user=alice,
+            participant=participant,
+            agency=charlie.agency,
+            category=category,
+            purpose="Resource group",
+        )
+    group_services.membership_add(user=alice, participant=participant, staff=charlie)
+    meeting = participant.meetings.get(stage__number=1)
+    start = timezone.make_aware(
+        datetime.combine(timezone.localdate() + timedelta(days=7), time(10, 0))
+    )
+    meeting = group_services.meeting_schedule(
+        user=alice,
+        meeting=meeting,
+        start=start,
+        end=start + timedelta(minutes=90),
+        place="Møterom 2, NAV",
+        interpreter_booked="Tolk Tesfay",
+        version=meeting.version,
+    )
+    group_services.note_save(user=alice, meeting=meeting, text=NAV_NOTE, version=0)
+    assert {i.staff_id for i in meeting.invitees.all()} == {p.pk for p in (alice, charlie)} | {
+        personas["teacher"].pk
+    }
+    return meeting
+
+
+def _item(meeting, role: str, answer_type: str, fact: str | None = None):
+    qs = meeting.stage.items.filter(owner_role=role, answer_type=answer_type)
+    if fact is not None:
+        qs = qs.filter(profile_fact=fact)
+    return qs.order_by("order").first()
+
+
+def _wait_saved(browser, item_css: str) -> None:
+    """The form's live region (role=status, aria-live=polite) says "Lagret hh:mm"."""
+    status = browser.find(f"{item_css} [data-autosave-status]")
+    assert status.get_attribute("role") == "status"
+    assert status.get_attribute("aria-live") == "polite"
+    browser.wait.until(lambda d: SAVED.match(status.text.strip()))
+
+
+def _keyboard_open_meeting(browser, meeting) -> None:
+    """Header link "Mine møter" → the meeting's link, with Tab and Enter only."""
+    browser.tab_to(browser.find("header a[href='/ressursgrupper/mine-moter/']"))
+    old = browser.find("html")
+    browser.keys(Keys.ENTER)
+    browser.wait_for_new_page(old)
+    browser.wait_for_path(r"/ressursgrupper/mine-moter/")
+    browser.page("my_meetings")
+    link = browser.find(f"main a[href='/ressursgrupper/mote/{meeting.pk}/']")
+    row = link.find_element(By.XPATH, "ancestor::tr").text
+    assert timezone.localtime(meeting.planned_start).strftime("%H:%M") in row  # booked time
+    browser.tab_to(link)
+    old = browser.find("html")
+    browser.keys(Keys.ENTER)
+    browser.wait_for_new_page(old)
+    browser.wait_for_path(rf"/ressursgrupper/mote/{meeting.pk}/")
+
+
+def _answer_select(browser, item, *keys) -> None:
+    """Tab to the item's <select>, then choose with arrow keys or type-ahead."""
+    select = browser.find(f"#id_item-{item.pk}-answer")
+    browser.tab_to(select)
+    browser.keys(*keys)
+
+
+def _answer_radio(browser, item, *keys) -> None:
+    """Tab into the radio group (focus lands on the first radio), Space/arrows to choose."""
+    browser.tab_to(browser.find(f"#item-{item.pk} input[type=radio]"))
+    browser.keys(*keys)
+
+
+def _answer_text(browser, item, text: str) -> None:
+    browser.tab_to(browser.find(f"#id_item-{item.pk}-text"))
+    browser.keys(text)
+
+
+def _checklist_by_keyboard(
+    browser, username, meeting, *, fill, check, foreign, note, hidden, readable=()
+):
+    """One member: my meetings → the meeting → own items by keyboard → autosave → reload.
+
+    `foreign`: the other role's items (read-only here); `readable`: (item, text) answers by
+    the other role that this member reads; `hidden`: other agencies' notes, never in the page.
+    """
+    browser.start(f"checklist_{username}")
+    browser.login_keyboard(username)
+    browser.page("home", screenshot=False)
+    _keyboard_open_meeting(browser, meeting)
+    browser.page("meeting_before")
+
+    # Other roles' items are read-only: no form control at all.
+    for item in foreign:
+        assert not browser.find_all(
+            f"#item-{item.pk} input, #item-{item.pk} select, #item-{item.pk} textarea"
+        ), item
+        assert str(item) in browser.find(f"#item-{item.pk}").text
+    for item, text in readable:
+        assert text in browser.find(f"#item-{item.pk} .kmv-item__answer").text
+
+    for item, action in fill:
+        action()
+        _wait_saved(browser, f"#item-{item.pk}")
+    browser.page("meeting_answered")
+
+    # Agency notes, typed; saved as-you-type in the notes form's own live region.
+    browser.tab_to(browser.find("#notes textarea[name=text]"))
+    browser.keys(note)
+    _wait_saved(browser, "#notes")
+    browser.page("notes_saved", screenshot=False)
+
+    # Reload: every answer and the note came back from the server.
+    old = browser.find("html")
+    browser.driver.refresh()
+    browser.wait_for_new_page(old)
+    browser.page("meeting_reloaded")
+    for css, expected in check.items():
+        element = browser.find(css)
+        if element.get_attribute("type") == "radio":
+            assert element.is_selected(), css
+        else:
+            assert element.get_attribute("value") == expected, (css, element.get_attribute("value"))
+    assert browser.find("#notes textarea[name=text]").get_attribute("value") == note
+    source = browser.driver.page_source
+    for text in hidden:
+        assert text not in source, text
+    # log out with the keyboard too
+    browser.tab_to(browser.find(".kmv-user form button[type=submit]"))
+    old = browser.find("html")
+    browser.keys(Keys.ENTER)
+    browser.wait_for_new_page(old)
+
+
+def test_members_fill_checklist_keyboard_only(browser, personas, booked_meeting):
+    meeting = booked_meeting
+    teacher_items = {
+        "english": _item(meeting, "teacher", "choice", "english_level"),
+        "progress": _item(meeting, "teacher", "choice", "norwegian_progress"),
+        "where": _item(meeting, "teacher", "text"),
+    }
+    counsellor_items = {
+        "education": _item(meeting, "career_counsellor", "choice", "earlier_education"),
+        "documented": _item(meeting, "career_counsellor", "yes_no", "education_documented"),
+        "vigo": _item(meeting, "career_counsellor", "yes_no", "applied_vigo"),
+        "wish": _item(meeting, "career_counsellor", "text", "occupational_wish"),
+    }
+    t, c = teacher_items, counsellor_items
+
+    def progress_with_comment():
+        # type-ahead "Som" → "Som planlagt", Tab to the comment, type, Shift+Tab back
+        _answer_select(browser, t["progress"], "Som")
+        comment = browser.find(f"#id_item-{t['progress'].pk}-comment")
+        browser.tab_to(comment)
+        browser.keys("Kurs i høst")
+        select = browser.find(f"#id_item-{t['progress'].pk}-answer")
+        browser.tab_to(select, backwards=True)
+        assert browser.focused() == select
+
+    _checklist_by_keyboard(
+        browser,
+        "bob",
+        meeting,
+        fill=[
+            (t["english"], lambda: _answer_select(browser, t["english"], Keys.DOWN, Keys.DOWN)),
+            (t["progress"], progress_with_comment),
+            (t["where"], lambda: _answer_text(browser, t["where"], "Modul 3 i FVO")),
+        ],
+        check={
+            f"#id_item-{t['english'].pk}-answer": "basic",
+            f"#id_item-{t['progress'].pk}-answer": "as_planned",
+            f"#id_item-{t['progress'].pk}-comment": "Kurs i høst",
+            f"#id_item-{t['where'].pk}-text": "Modul 3 i FVO",
+        },
+        foreign=list(c.values()),
+        note=TEACHER_NOTE,
+        hidden=[NAV_NOTE],
+    )
+    _checklist_by_keyboard(
+        browser,
+        "charlie",
+        meeting,
+        fill=[
+            (c["education"], lambda: _answer_select(browser, c["education"], Keys.DOWN, Keys.DOWN)),
+            # Space checks the first radio ("Ja"), Arrow Down moves on to "Nei"
+            (c["documented"], lambda: _answer_radio(browser, c["documented"], " ", Keys.DOWN)),
+            (c["vigo"], lambda: _answer_radio(browser, c["vigo"], " ")),
+            (c["wish"], lambda: _answer_text(browser, c["wish"], "Helsefagarbeider")),
+        ],
+        check={
+            f"#id_item-{c['education'].pk}-answer": "primary",
+            f"#item-{c['documented'].pk} input[value=no]": "no",
+            f"#item-{c['vigo'].pk} input[value=yes]": "yes",
+            f"#id_item-{c['wish'].pk}-text": "Helsefagarbeider",
+        },
+        foreign=list(t.values()),
+        note=COUNSELLOR_NOTE,
+        hidden=[NAV_NOTE, TEACHER_NOTE],
+        readable=[(t["where"], "Modul 3 i FVO"), (t["progress"], "Kurs i høst")],
+    )
+    # bob reads charlie's answers, and never sees charlie's (or NAV's) notes.
+    browser.start("checklist_bob_recheck")
+    browser.login("bob")
+    browser.open(f"/ressursgrupper/mote/{meeting.pk}/")
+    browser.page("teacher_sees_counsellor_answers", screenshot=False)
+    assert "Helsefagarbeider" in browser.find(f"#item-{c['wish'].pk}").text
+    for path in (
+        f"/ressursgrupper/mote/{meeting.pk}/",
+        f"/ressursgrupper/mote/{meeting.pk}/referat/",
+    ):
+        browser.open(path)
+        source = browser.driver.page_source
+        assert COUNSELLOR_NOTE not in source and NAV_NOTE not in source, path
+        assert TEACHER_NOTE in source, path
+
+    answers = {a.item_id: a.value for a in ChecklistAnswer.objects.filter(meeting=meeting)}
+    assert answers[t["english"].pk]["answer"] == "basic"
+    assert answers[t["progress"].pk] == {"answer": "as_planned", "comment": "Kurs i høst"}
+    assert answers[t["where"].pk]["text"] == "Modul 3 i FVO"
+    assert answers[c["education"].pk]["answer"] == "primary"
+    assert answers[c["documented"].pk]["answer"] == "no"
+    assert answers[c["vigo"].pk]["answer"] == "yes"
+    assert answers[c["wish"].pk]["text"] == "Helsefagarbeider"
+    notes = dict(MeetingNote.objects.filter(meeting=meeting).values_list("agency_id", "text"))
+    assert notes == {
+        personas["nav_adviser"].agency_id: NAV_NOTE,
+        personas["teacher"].agency_id: TEACHER_NOTE,
+        personas["counsellor"].agency_id: COUNSELLOR_NOTE,
+    }
+
+
+def test_minutes_approved_by_every_agency_and_archive_copy(browser, personas, booked_meeting):
+    meeting = booked_meeting
+    minutes_path = f"/ressursgrupper/mote/{meeting.pk}/referat/"
+    browser.start("minutes_approval")
+
+    # alice composes the shared minutes with one next step and sends them for approval.
+    browser.login("alice")
+    browser.open(minutes_path)
+    browser.page("minutes_compose")
+    browser.find("#id_decisions").send_keys("Amina starter på FVO modul 4.")
+    browser.find("#id_summary").send_keys("Gjennomgang av kartlegging.")
+    browser.find("#id_next_meeting").send_keys("Om tolv måneder")
+    browser.find("#id_plain_summary").send_keys("Du fortsetter på skolen.")
+    charlie = personas["counsellor"]
+    browser.find("#id_actions-0-text").send_keys("Send vitnemål til godkjenning")
+    Select(browser.find("#id_actions-0-owner")).select_by_value(str(charlie.pk))
+    Select(browser.find("#id_actions-0-agency")).select_by_value(str(charlie.agency_id))
+    set_date(browser, browser.find("#id_actions-0-due_date"), timezone.localdate() + timedelta(30))
+    browser.submit("main form.kmv-minutes-form")
+    browser.wait_for_path(minutes_path)
+    browser.page("minutes_draft")
+    assert "Referatet er lagret" in browser.text()
+    # a draft stays editable: the next step is back in its row
+    assert browser.find("#id_actions-0-text").get_attribute("value") == (
+        "Send vitnemål til godkjenning"
+    )
+    browser.submit(f"main form[action='{minutes_path}send/']")
+    browser.page("minutes_for_approval")
+    minutes = Minutes.objects.get(meeting=meeting)
+    assert minutes.status == Minutes.Status.FOR_APPROVAL
+    browser.logout()
+
+    # Every attending agency approves; the last approval locks and renders the PDF.
+    for username in ("bob", "charlie", "alice"):
+        browser.login(username, step=f"login_{username}")
+        browser.open(minutes_path)
+        browser.page(f"approve_{username}", screenshot=username == "bob")
+        if username != "alice":  # NAV's own notes are shown to NAV only
+            assert NAV_NOTE not in browser.driver.page_source
+        browser.submit(f"main form[action='{minutes_path}godkjenn/']")
+        browser.wait_for_path(minutes_path)
+        browser.page(f"approved_{username}", screenshot=False)
+        if username != "alice":
+            browser.logout()
+    browser.page("minutes_locked")
+    assert "Referatet er låst" in browser.text()
+    assert not browser.find_all("main textarea[name=decisions], main form.kmv-minutes-form")
+    assert not browser.find_all(f"main form[action='{minutes_path}godkjenn/']")
+    minutes.refresh_from_db()
+    assert minutes.is_locked and minutes.approvals.count() == 3
+    assert minutes.pdf_sha256
+    browser.logout()
+
+    # bob downloads his agency's archive copy with his browser session.
+    browser.login("bob", step="login_bob_archive")
+    browser.open(f"/referat/{minutes.pk}/")
+    browser.page("archive_detail")
+    link = browser.find(f"main a[href='/referat/{minutes.pk}/arkivkopi/']")
+    response = requests.get(link.get_attribute("href"), cookies=browser.cookies(), timeout=30)
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        names = set(archive.namelist())
+        assert {"referat.pdf", "arkivmelding.xml"} <= names, names
+        pdf_bytes = archive.read("referat.pdf")
+        xml = archive.read("arkivmelding.xml")
+    assert pdf_bytes.startswith(b"%PDF")
+    assert hashlib.sha256(pdf_bytes).hexdigest() == minutes.pdf_sha256
+    assert b"arkivmelding" in xml
+    for text in (NAV_NOTE.encode(), TEACHER_NOTE.encode()):
+        assert text not in xml
+    browser.logout()
+
+    # NOT visible: a fourth agency (upper-secondary school, no consent) gets a 404 page.
+    browser.login("sara", step="login_sara")
+    assert_not_found(browser, f"/referat/{minutes.pk}/", "archive_404_other_agency")
+    browser.open(f"/referat/{minutes.pk}/arkivkopi/")
+    assert browser.find("h1").text == "Fant ikke siden"
+
+
 # --- hooks: capabilities that do not exist yet -----------------------------------------
 # Call these from the journeys above (and add their tests) when the pages land.
 
 
 def hook_adviser_book_and_publish_round(browser) -> None:
     """a) Rounds: build the group's round, book a day, publish it."""
-    raise NotImplementedError
-
-
-def hook_member_my_meetings_checklist_keyboard(browser, meeting_pk: int) -> None:
-    """b) From /ressursgrupper/mine-moter/ (driven above) → /ressursgrupper/mote/<pk>/ → own
-    checklist items with the keyboard only (Tab/Space/typing; autosave; use
-    browser.tab_to/keys/select_all_and_type), then the own notes field (…/notater/)."""
-    raise NotImplementedError
-
-
-def hook_member_approve_minutes_and_archive_copy(browser, meeting_pk: int) -> None:
-    """b) …/mote/<pk>/referat/ → approve (…/referat/godkjenn/) → download the agency's archive
-    copy (/referat/<pk>/arkivkopi/); the other agency's notes text never appears."""
     raise NotImplementedError
 
 

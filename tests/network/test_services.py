@@ -36,7 +36,9 @@ def _meeting(network, user, when, **kw):
 
 def test_host_rotates_through_partner_agencies_in_name_order(network, personas, agencies):
     cora = personas["coordinator"]
-    order = sorted([agencies["nav"], agencies["adult_ed"], agencies["career"]], key=lambda a: a.name)
+    order = sorted(
+        [agencies["nav"], agencies["adult_ed"], agencies["career"]], key=lambda a: a.name
+    )
     hosts = [_meeting(network, cora, at(2026, m, 5)).host for m in (1, 3, 6, 9)]
     assert hosts == [order[0], order[1], order[2], order[0]]
 
@@ -66,7 +68,11 @@ def test_only_coordinators_and_chairs_create_meetings(network, personas):
     with pytest.raises(PermissionDenied):
         _meeting(network, bob, at(2026, 1, 5))
     services.member_add(
-        user=personas["coordinator"], body=body, person=bob, role="chair", starts_on=date(2026, 1, 1)
+        user=personas["coordinator"],
+        body=body,
+        person=bob,
+        role="chair",
+        starts_on=date(2026, 1, 1),
     )
     assert _meeting(network, bob, at(2026, 1, 5)).pk
 
@@ -77,7 +83,9 @@ def test_new_chair_ends_the_previous_term(network, personas):
     old = services.member_add(
         user=cora, body=body, person=bob, role="chair", starts_on=date(2025, 1, 1)
     )
-    services.member_add(user=cora, body=body, person=alice, role="chair", starts_on=date(2026, 3, 1))
+    services.member_add(
+        user=cora, body=body, person=alice, role="chair", starts_on=date(2026, 3, 1)
+    )
     old.refresh_from_db()
     assert old.ends_on == date(2026, 2, 28)
 
@@ -105,8 +113,13 @@ def test_minutes_need_every_decision_and_invitations_carry_ics(network, personas
 def held_day(network, personas, outbox):
     cora = personas["coordinator"]
     day = services.day_create(
-        user=cora, network=network, kind="open", theme="Ny integreringslov",
-        date=date(2026, 3, 2), place="Kristiansand", part2_delay_days=42,
+        user=cora,
+        network=network,
+        kind="open",
+        theme="Ny integreringslov",
+        date=date(2026, 3, 2),
+        place="Kristiansand",
+        part2_delay_days=42,
     )
     for persona in ("teacher", "nav_adviser", "counsellor"):
         services.registration_invite(user=cora, day=day, person=personas[persona])
@@ -180,7 +193,9 @@ def test_topics_become_challenges_in_one_action(held_day, personas):
 def group(network, personas, leaders):
     cora = personas["coordinator"]
     challenge = services.challenge_raise(
-        user=personas["teacher"], network=network, title="Arbeidspraksis kolliderer",
+        user=personas["teacher"],
+        network=network,
+        title="Arbeidspraksis kolliderer",
         source="working_group",
     )
     services.challenge_triage(user=cora, challenge=challenge, outcome="solution_group")
@@ -214,8 +229,11 @@ def test_party_checks_and_status_report_on_next_agendas(network, personas, leade
     working = _meeting(network, cora, soon)
     services.status_report_add(user=leaders["nav"], group=group, text="Praksis i feriene")
     steering = services.meeting_create(
-        user=cora, body=network.bodies.get(kind=Body.Kind.STEERING), title="Styringsgruppe",
-        start=soon, end=soon + timedelta(hours=1),
+        user=cora,
+        body=network.bodies.get(kind=Body.Kind.STEERING),
+        title="Styringsgruppe",
+        start=soon,
+        end=soon + timedelta(hours=1),
     )
     for meeting in (working, steering):
         assert meeting.items.filter(status_report__group=group).count() == 1
@@ -224,16 +242,25 @@ def test_party_checks_and_status_report_on_next_agendas(network, personas, leade
 def test_reminders_exactly_once(group, leaders, outbox, personas):
     cora = personas["coordinator"]
     meeting = services.solution_meeting_record(
-        user=cora, group=group, date=date(2026, 3, 1), options_discussed="A, B",
+        user=cora,
+        group=group,
+        date=date(2026, 3, 1),
+        options_discussed="A, B",
         agreed_alternative="B",
     )
     today = timezone.localdate()
     due = services.action_add(
-        user=cora, meeting=meeting, description="Del lister", owner=leaders["career"],
+        user=cora,
+        meeting=meeting,
+        description="Del lister",
+        owner=leaders["career"],
         due_on=today + timedelta(days=2),
     )
     services.action_add(
-        user=cora, meeting=meeting, description="Senere", owner=leaders["nav"],
+        user=cora,
+        meeting=meeting,
+        description="Senere",
+        owner=leaders["nav"],
         due_on=today + timedelta(days=30),
     )
     assert tasks.send_action_reminders() == 1
@@ -247,7 +274,9 @@ def test_solved_history_is_searchable(network, group, personas):
     from network.selectors import solved_history
 
     services.solution_group_close(
-        user=personas["coordinator"], group=group, outcome="Praksis flyttes til feriene",
+        user=personas["coordinator"],
+        group=group,
+        outcome="Praksis flyttes til feriene",
         solved=True,
     )
     assert list(solved_history(network=network, query="feriene")) == [group]
@@ -268,14 +297,23 @@ def test_routine_activation_waits_for_every_party(network, personas, agencies, l
     # without any agreement in the app a coordinator activates directly
     assert routine_services.activation_allowed(draft) == (True, "")
     agreement = services.agreement_create(
-        user=cora, network=network, title="Samarbeidsavtale 2026", effective_from=date(2026, 1, 1),
-        parties=list(network.agencies.all()), routine_id=active.pk, routine_label=str(active),
+        user=cora,
+        network=network,
+        title="Samarbeidsavtale 2026",
+        effective_from=date(2026, 1, 1),
+        parties=list(network.agencies.all()),
+        routine_id=active.pk,
+        routine_label=str(active),
     )
     with pytest.raises(ValidationError):
         routine_services.routine_activate(user=cora, routine=draft, effective_from=effective)
     change = services.routine_change_propose(
-        user=cora, agreement=agreement, routine_id=draft.pk, routine_label="v2",
-        summary="Nytt trinn", effective_from=effective,
+        user=cora,
+        agreement=agreement,
+        routine_id=draft.pk,
+        routine_label="v2",
+        summary="Nytt trinn",
+        effective_from=effective,
     )
     with pytest.raises(PermissionDenied):  # not a leader
         services.routine_change_approve(user=cora, change=change)
@@ -330,12 +368,22 @@ def test_feedback_summary_suppresses_small_cells(personas):
     bob = personas["teacher"]
     for _n in range(5):
         services.feedback_enter_paper(
-            user=bob, stage_number=1, period=date(2026, 5, 9), language="nb",
-            heard=4, understood=5, useful=3,
+            user=bob,
+            stage_number=1,
+            period=date(2026, 5, 9),
+            language="nb",
+            heard=4,
+            understood=5,
+            useful=3,
         )
     services.feedback_enter_paper(
-        user=bob, stage_number=2, period=date(2026, 5, 9), language="nb",
-        heard=1, understood=1, useful=1,
+        user=bob,
+        stage_number=2,
+        period=date(2026, 5, 9),
+        language="nb",
+        heard=1,
+        understood=1,
+        useful=1,
     )
     rows = services.feedback_summary(start=date(2026, 1, 1), end=date(2026, 12, 31))
     stage1, stage2 = rows
@@ -343,8 +391,13 @@ def test_feedback_summary_suppresses_small_cells(personas):
     assert stage2["suppressed"] and stage2["count"] is None and stage2["questions"] == {}
     with pytest.raises(PermissionDenied):
         services.feedback_enter_paper(
-            user=personas["coordinator"], stage_number=1, period=date(2026, 5, 1),
-            language="nb", heard=1, understood=1, useful=1,
+            user=personas["coordinator"],
+            stage_number=1,
+            period=date(2026, 5, 1),
+            language="nb",
+            heard=1,
+            understood=1,
+            useful=1,
         )
 
 

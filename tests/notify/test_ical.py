@@ -140,9 +140,7 @@ def test_participant_in_english(meeting, book, participant):
     assert "Meeting on concern about progress" in row.subject
 
 
-def test_interpreter_request_has_language_time_and_place_only(
-    meeting, book, agencies, participant
-):
+def test_interpreter_request_has_language_time_and_place_only(meeting, book, agencies, participant):
     agencies["interpreters"].email = "tolk@example.org"
     agencies["interpreters"].save()
     book(meeting, place="Rom 7")

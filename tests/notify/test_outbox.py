@@ -109,7 +109,7 @@ def test_broker_down_on_save_then_the_sweep_sends(
 def test_publishing_to_a_dead_redis_gives_up_quickly(settings):
     """With the project's Redis options a publish fails fast instead of hanging a request
     (kombu's default retries connecting for ever)."""
-    probe = Celery("probe", broker="redis://127.0.0.1:1/0")
+    probe = Celery("probe", broker="redis://127.0.0.1:1/0", set_as_current=False)
     probe.conf.broker_transport_options = settings.KMV_REDIS_TRANSPORT_OPTIONS
     probe.conf.broker_connection_timeout = settings.CELERY_BROKER_CONNECTION_TIMEOUT
     probe.conf.task_publish_retry = settings.CELERY_TASK_PUBLISH_RETRY

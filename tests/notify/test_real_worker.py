@@ -70,9 +70,18 @@ def worker(tmp_path):
         log.close()
 
 
-def test_a_real_worker_sends_the_invitation(worker, meeting, book, monkeypatch, settings):
+@pytest.fixture
+def not_eager():
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = eager
+
+
+def test_a_real_worker_sends_the_invitation(
+    worker, not_eager, meeting, book, monkeypatch, settings
+):
     queue, mail_dir, log_path = worker
-    monkeypatch.setattr(app.conf, "task_always_eager", False)
     # the after-commit kick, routed to this test's queue
     monkeypatch.setattr(
         services,

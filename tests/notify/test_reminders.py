@@ -61,9 +61,7 @@ def test_reminders_7_days_and_1_day_before(meeting, book):
     assert reminders.plan(now=at(4, 11)) == 3  # the day before: the 1-day reminder
     assert reminders.plan(now=at(4, 11)) == 0
     assert reminders.plan(now=at(5, 11)) == 0  # after the start: nothing
-    labels = set(
-        OutboxMessage.objects.filter(kind="reminder").values_list("key", flat=True)
-    )
+    labels = set(OutboxMessage.objects.filter(kind="reminder").values_list("key", flat=True))
     assert {k.split(":")[3] for k in labels} == {"7d", "1d"}
 
 

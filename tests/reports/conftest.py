@@ -62,12 +62,20 @@ def report_data(db):
             add_outcome(p, S.UPPER_SECONDARY_STARTED, date(2022, 8, 15), school, cohort=2022)
             if status != S.IN_SCHOOL:
                 add_outcome(
-                    p, status, date(2024, 6, 20), school, work=i < working,
+                    p,
+                    status,
+                    date(2024, 6, 20),
+                    school,
+                    work=i < working,
                     work_since=date(2024, 8, 1) if i < working else None,
                 )
             else:
                 add_outcome(
-                    p, S.IN_SCHOOL, date(2023, 8, 15), school, work=i < working,
+                    p,
+                    S.IN_SCHOOL,
+                    date(2023, 8, 15),
+                    school,
+                    work=i < working,
                     work_since=date(2023, 9, 1) if i < working else None,
                 )
     # the fifth "moved away": moved with an older, different record in between
@@ -105,9 +113,17 @@ def report_data(db):
     def meeting(p, stage, status, held_offset=None, due_date=due):
         start = None
         if held_offset is not None:
-            start = timezone.make_aware(datetime.combine(due_date + timedelta(held_offset), datetime.min.time()).replace(hour=10))
+            start = timezone.make_aware(
+                datetime.combine(due_date + timedelta(held_offset), datetime.min.time()).replace(
+                    hour=10
+                )
+            )
         return Meeting.objects.create(
-            participant=p, routine=routine, stage=stage, status=status, due_date=due_date,
+            participant=p,
+            routine=routine,
+            stage=stage,
+            status=status,
+            due_date=due_date,
             planned_start=start,
         )
 
@@ -133,12 +149,18 @@ def report_data(db):
     # school invited to 6 (3 present, 3 not recorded)
     for i, m in enumerate(held):
         MeetingInvitee.objects.create(
-            meeting=m, staff=staff_nav, agency=nav, role="programme_adviser",
+            meeting=m,
+            staff=staff_nav,
+            agency=nav,
+            role="programme_adviser",
             attendance="present" if i < 8 else ("absent" if i == 8 else "excused"),
         )
         if i < 6:
             MeetingInvitee.objects.create(
-                meeting=m, staff=staff_school, agency=school, role="teacher",
+                meeting=m,
+                staff=staff_school,
+                agency=school,
+                role="teacher",
                 attendance="present" if i < 3 else "",
             )
     return {

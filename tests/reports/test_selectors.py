@@ -92,9 +92,7 @@ def test_cohort_suppression(report_data, settings):
 
 
 def test_participation(report_data, no_suppression):
-    settled_sections = selectors.participation(
-        Filters(year_from=2024, year_to=2026), today=TODAY
-    )
+    settled_sections = selectors.participation(Filters(year_from=2024, year_to=2026), today=TODAY)
     _settled, with_group, started = settled_sections
     a, b = str(report_data["alpha"].pk), str(report_data["beta"].pk)
     groups = _values(with_group)

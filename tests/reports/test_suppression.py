@@ -19,8 +19,9 @@ def _derivable(t, table):
     grid = [[*row, sum(row)] for row in table]
     grid.append([sum(table[r][c] for r in range(n_rows)) for c in range(n_cols)] + [0])
     grid[-1][-1] = sum(map(sum, table))
-    hidden = [[c.suppressed for c in row] + [t.row_totals[i].suppressed] for i, row in
-              enumerate(t.cells)]
+    hidden = [
+        [c.suppressed for c in row] + [t.row_totals[i].suppressed] for i, row in enumerate(t.cells)
+    ]
     hidden.append([c.suppressed for c in t.col_totals] + [t.total.suppressed])
     lines = [[(r, c) for c in range(n_cols + 1)] for r in range(n_rows + 1)]
     lines += [[(r, c) for r in range(n_rows + 1)] for c in range(n_cols + 1)]
@@ -91,8 +92,9 @@ def test_random_tables_leave_nothing_derivable(seed):
 
     rnd = random.Random(seed)
     rows, cols = rnd.randint(1, 5), rnd.randint(1, 5)
-    table = [[rnd.choice([0, 0, 1, 2, 3, 4, 5, 8, 13, 30]) for _c in range(cols)]
-             for _r in range(rows)]
+    table = [
+        [rnd.choice([0, 0, 1, 2, 3, 4, 5, 8, 13, 30]) for _c in range(cols)] for _r in range(rows)
+    ]
     t = suppress(table, 5)
     for r, c in itertools.product(range(rows), range(cols)):
         if 0 < table[r][c] < 5:

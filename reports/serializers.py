@@ -1,0 +1,88 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .suppression import threshold
+
+
+class CellSerializer(serializers.Serializer):
+    """A count, or a suppressed cell: `value` null and `suppressed` true — never 0."""
+
+    value = serializers.IntegerField(allow_null=True)
+    suppressed = serializers.BooleanField()
+    display = serializers.CharField(help_text=_('The number, "<5" (small) or "x" (complement).'))
+
+
+class ColumnSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+
+
+class RowSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    cells = CellSerializer(many=True)
+    total = CellSerializer()
+    extras = serializers.ListField(child=serializers.CharField())
+
+
+class SectionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    row_header = serializers.CharField()
+    threshold = serializers.IntegerField()
+    columns = ColumnSerializer(many=True)
+    extra_columns = serializers.ListField(child=serializers.CharField())
+    rows = RowSerializer(many=True)
+    column_totals = CellSerializer(many=True)
+    total = CellSerializer()
+
+
+def section_data(section) -> dict:
+    limit = threshold()
+    t = section.table
+    return {
+        "key": section.key,
+        "title": section.title,
+        "description": section.description,
+        "row_header": section.row_header,
+        "threshold": limit,
+        "columns": [{"key": k, "label": label} for k, label in section.cols],
+        "extra_columns": [label for label, _v in section.extras],
+        "rows": [
+            {
+                "key": key,
+                "label": label,
+                "cells": [c.as_json(limit) for c in t.cells[i]],
+                "total": t.row_totals[i].as_json(limit),
+                "extras": [values[i] for _l, values in section.extras],
+            }
+            for i, (key, label) in enumerate(section.rows)
+        ],
+        "column_totals": [c.as_json(limit) for c in t.col_totals],
+        "total": t.total.as_json(limit),
+    }
+
+
+class DrillParticipantSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    municipality = serializers.CharField(source="municipality.name")
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    dry_run = serializers.BooleanField(default=True)
+
+
+class ImportRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField(source="number")
+    action = serializers.CharField()
+    errors = serializers.ListField(child=serializers.CharField())
+
+
+class ImportResultSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    committed = serializers.BooleanField()
+    rows = ImportRowSerializer(many=True)

@@ -1,0 +1,143 @@
+"""Serializers for the rounds API. Thin: shapes only; the rules live in the services."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .models import Interpreter, Room, Round, RoundDay, RoundEntry, RoutineStage, Unavailability
+
+
+class RoundDaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RoundDay
+        fields = ["id", "date", "start", "end"]
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    days = RoundDaySerializer(many=True, read_only=True)
+    owner = serializers.StringRelatedField()
+
+    class Meta:
+        model = Round
+        fields = [
+            "id",
+            "title",
+            "owner",
+            "status",
+            "days",
+            "stages",
+            "rooms",
+            "interpreters",
+            "slot_minutes",
+            "buffer_minutes",
+            "time_limit_seconds",
+            "solver_status",
+            "solver_progress",
+            "solver_objective",
+            "solver_message",
+            "published_at",
+        ]
+        read_only_fields = fields
+
+
+class RoundCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    days = RoundDaySerializer(many=True)
+    stages = serializers.PrimaryKeyRelatedField(queryset=RoutineStage.objects.all(), many=True)
+    rooms = serializers.PrimaryKeyRelatedField(
+        queryset=Room.objects.all(), many=True, required=False
+    )
+    interpreters = serializers.PrimaryKeyRelatedField(
+        queryset=Interpreter.objects.all(), many=True, required=False
+    )
+    slot_minutes = serializers.IntegerField(min_value=15, max_value=240, default=60)
+    buffer_minutes = serializers.IntegerField(min_value=0, max_value=120, default=15)
+    time_limit_seconds = serializers.IntegerField(min_value=1, max_value=300, default=30)
+
+
+class ProposalSerializer(serializers.Serializer):
+    meeting = serializers.IntegerField(source="meeting.pk")
+    participant = serializers.CharField(source="meeting.participant")
+    stage = serializers.IntegerField(source="meeting.stage.number")
+    due_date = serializers.DateField(source="meeting.due_date", allow_null=True)
+    overdue = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class EntriesAddSerializer(serializers.Serializer):
+    meetings = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+
+
+class EntrySerializer(serializers.ModelSerializer):
+    participant = serializers.CharField(source="meeting.participant")
+    stage = serializers.IntegerField(source="meeting.stage.number")
+    start = serializers.DateTimeField(source="meeting.planned_start", allow_null=True)
+    end = serializers.DateTimeField(source="meeting.planned_end", allow_null=True)
+
+    class Meta:
+        model = RoundEntry
+        fields = [
+            "id",
+            "meeting",
+            "participant",
+            "stage",
+            "day",
+            "slot",
+            "start",
+            "end",
+            "room",
+            "interpreter",
+            "locked",
+            "reasons",
+            "gaps",
+        ]
+        read_only_fields = fields
+
+
+class MetricsSerializer(serializers.Serializer):
+    scheduled = serializers.IntegerField()
+    total = serializers.IntegerField()
+    interpreter_bookings = serializers.IntegerField()
+    idle_gaps = serializers.IntegerField()
+    preference_misses = serializers.IntegerField()
+
+
+class ScheduleSerializer(serializers.Serializer):
+    entries = EntrySerializer(many=True)
+    metrics = MetricsSerializer()
+
+
+class UnavailabilitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unavailability
+        fields = ["id", "day", "staff", "interpreter", "participant", "start", "end", "note"]
+
+    def validate(self, attrs):
+        subjects = [k for k in ("staff", "interpreter", "participant") if attrs.get(k)]
+        if len(subjects) != 1:
+            raise serializers.ValidationError(
+                _("Give exactly one of staff, interpreter or participant.")
+            )
+        return attrs
+
+
+class MoveSerializer(serializers.Serializer):
+    entry = serializers.IntegerField()
+    day = serializers.IntegerField()
+    slot = serializers.IntegerField(min_value=0)
+    room = serializers.IntegerField()
+    interpreter = serializers.IntegerField(required=False, allow_null=True)
+
+
+class SwapSerializer(serializers.Serializer):
+    a = serializers.IntegerField()
+    b = serializers.IntegerField()
+
+
+class LockSerializer(serializers.Serializer):
+    entry = serializers.IntegerField()
+    locked = serializers.BooleanField()
+
+
+class GenerateSerializer(serializers.Serializer):
+    run = serializers.IntegerField()
+    status = serializers.CharField()
