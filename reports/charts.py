@@ -28,7 +28,7 @@ PALETTE = [
 def _frame(title: str, body: list[str]) -> SafeString:
     return mark_safe(  # noqa: S308 — every text part below goes through escape()
         f'<svg class="kmv-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" aria-labelledby="t">'
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" aria-label="{escape(title)}">'
         f"<title>{escape(title)}</title>" + "".join(body) + "</svg>"
     )
 
@@ -64,7 +64,9 @@ def trend_lines(section) -> SafeString | str:
     n_cols = len(section.cols)
     if not section.rows or n_cols < 2:
         return ""
-    cells = section.table.cells
+    cells, labels = section.table.cells, [label for _k, label in section.rows]
+    if len(cells) > len(PALETTE):  # many municipalities: one line for all of them
+        cells, labels = [section.table.col_totals], [_("All")]
     visible = [c.value for row in cells for c in row if not c.suppressed]
     parts, scale = _axis(max(visible or [0]))
     plot_w = WIDTH - LEFT - RIGHT
@@ -75,7 +77,7 @@ def trend_lines(section) -> SafeString | str:
             f'<text x="{x:.1f}" y="{HEIGHT - 10}" font-size="10" text-anchor="middle">'
             f"{escape(label)}</text>"
         )
-    for i, row in enumerate(cells[:8]):
+    for i, row in enumerate(cells):
         color = PALETTE[i % len(PALETTE)]
         segment: list[str] = []
         segments = []
@@ -95,7 +97,7 @@ def trend_lines(section) -> SafeString | str:
             for point in seg:
                 x, y = point.split(",")
                 parts.append(f'<circle cx="{x}" cy="{y}" r="2.5" fill="{color}"/>')
-    parts += _legend([label for _k, label in section.rows[:8]])
+    parts += _legend(labels)
     return _frame(section.title, parts)
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("bosatte/", views.settled_figures, name="settled"),
     path("import/", views.import_page, name="import"),
     path("import/lagre/", views.import_commit, name="import_commit"),
+    path("import/status/<uuid:token>/", views.import_status, name="import_status"),
     path("import/mal.csv", views.import_template, name="import_template"),
     path("eksport/utfall/", views.export_outcomes, name="export_outcomes"),
 ]

@@ -8,10 +8,12 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -23,9 +25,12 @@ from kmv.access import audit, policy
 from kmv.access.models import CASE_ROLES, Role
 from participants import outcomes as outcome_services
 
-from . import charts, imports, selectors
+from . import charts, imports, selectors, tasks
 from .forms import ImportForm, ReportFilterForm, SettledFigureForm
+from .models import ImportJob
 from .suppression import LEGEND, threshold
+
+LARGE_IMPORT_ROWS = 500  # more rows than this: committed by a worker, with progress
 
 REPORT_ROLES = frozenset(
     {*CASE_ROLES, Role.NETWORK_COORDINATOR, Role.AGENCY_LEADER, Role.SYSTEM_ADMIN}
@@ -269,8 +274,15 @@ def import_commit(request):
         return redirect("reports:import")
     with default_storage.open(pending["path"], "rb") as fh:
         data = fh.read()
-    default_storage.delete(pending["path"])
     rows = imports.read_rows(pending["name"], data)
+    if len(rows) > LARGE_IMPORT_ROWS:
+        # large files are written by a worker; the status page shows the progress
+        job = ImportJob.objects.create(
+            user=request.user, path=pending["path"], name=pending["name"], total=len(rows)
+        )
+        transaction.on_commit(lambda: tasks.import_commit.delay(job.pk))
+        return redirect("reports:import_status", job.token)
+    default_storage.delete(pending["path"])
     try:
         result = imports.commit(rows, request.user)
     except imports.ImportRejected as exc:
@@ -289,6 +301,27 @@ def import_commit(request):
         request, _("Imported %(n)s rows. Nothing else was changed.") % {"n": len(result.rows)}
     )
     return redirect("reports:import")
+
+
+@login_required
+def import_status(request, token):
+    job = ImportJob.objects.filter(token=token, user=request.user).first()
+    if job is None:
+        raise Http404
+    done, total = job.done, job.total
+    if job.state == ImportJob.State.RUNNING:
+        done, total = cache.get(tasks.progress_key(job.pk)) or (0, job.total)
+    return render(
+        request,
+        "reports/import_status.html",
+        {
+            "job": job,
+            "done": done,
+            "total": total,
+            "percent": round(100 * done / total) if total else 0,
+            "refresh": job.state in (ImportJob.State.QUEUED, ImportJob.State.RUNNING),
+        },
+    )
 
 
 @login_required

@@ -287,6 +287,7 @@ GENERAL_URLS = {
     "reports:settled": {"forbidden": set(PERSONAS) - {"coordinator", "leader", "sysadmin"}},
     "reports:import": {"forbidden": {"coordinator", "leader", "sysadmin", "interpreter"}},
     "reports:import_commit": {"skip": "POST only; tests/reports/test_imports.py"},
+    "reports:import_status": {"skip": "job token in the path; owner only, tests/reports"},
     "reports:import_template": {"forbidden": {"interpreter"}},
     "reports:export_outcomes": {"forbidden": {"interpreter"}},
 }

@@ -66,6 +66,19 @@ def challenge_raise(
     return challenge
 
 
+def challenge_raise_from_practice(
+    *, user: User, title: str, description: str = "", source: str = Challenge.Source.RESOURCE_GROUP
+) -> Challenge:
+    """For other apps (a resource-group meeting, say): raise a challenge in the network of
+    the user's agency, by text only — never with a participant or meeting attached."""
+    network = permissions.networks_for(user).order_by("pk").first()
+    if network is None:
+        raise ValidationError(_("Your agency is not a partner in any network."))
+    return challenge_raise(
+        user=user, network=network, title=title, description=description, source=source
+    )
+
+
 @transaction.atomic
 def challenge_triage(
     *,

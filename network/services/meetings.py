@@ -239,7 +239,7 @@ def meeting_send_invitations(*, user: User, meeting: NetworkMeeting) -> int:
             continue
         with translation.override(person.language or "nb"):
             data = EventData(
-                meeting_id=f"network-{meeting.pk}",  # type: ignore[arg-type]
+                meeting_id=f"network-{meeting.pk}",
                 start=meeting.start,
                 end=meeting.end,
                 summary=f"{meeting.body.get_kind_display()}: {meeting.title}",

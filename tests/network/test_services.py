@@ -414,3 +414,37 @@ def test_year_summary_counts(network, personas, held_day, group):
     assert [d.pk for d in summary["days"]] == [held_day.pk]
     assert group in summary["groups"]
     assert ProfessionalDay.objects.count() == 1
+
+
+def test_part2_once_through_the_real_outbox(personas, agencies, mailoutbox):
+    """The same rule end to end with the shared outbox (no monkeypatch): one message per
+    attendee, and a second sweep adds nothing."""
+    from kmv.notify.models import OutboxMessage
+
+    cora = personas["coordinator"]
+    network = services.network_create(
+        user=cora, name="Nettverk", region="Agder", agencies=[agencies["career"], agencies["nav"]]
+    )
+    day = services.day_create(
+        user=cora,
+        network=network,
+        kind="workshop",
+        theme="Vigo",
+        date=date(2026, 1, 5),
+        place="Tangen",
+        part2_delay_days=7,
+    )
+    services.registration_invite(user=cora, day=day, person=personas["nav_adviser"])
+    services.day_mark_held(user=cora, day=day, now=at(2026, 1, 5, 16))
+    assert tasks.send_due_evaluations() == 1
+    assert tasks.send_due_evaluations() == 0
+    assert OutboxMessage.objects.filter(key__startswith="network:eval:2:").count() == 1
+
+
+def test_resource_group_raises_challenge_by_service(network, personas):
+    challenge = services.challenge_raise_from_practice(
+        user=personas["teacher"], title="Tolk mangler ofte"
+    )
+    assert challenge.network == network and challenge.source == Challenge.Source.RESOURCE_GROUP
+    with pytest.raises(ValidationError):
+        services.challenge_raise_from_practice(user=personas["school_adviser"], title="x")

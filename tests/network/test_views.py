@@ -304,3 +304,12 @@ def test_solution_group_page_records_work(client, world, personas, leaders):
     assert group.checks.get(agency=leaders["nav"].agency).works is True
     client.force_login(personas["teacher"])  # sees the group, is not in it
     assert client.post(url, {"form": "status", "text": "x"}).status_code == 403
+
+
+def test_network_page_query_budget(client, world, personas, django_assert_max_num_queries):
+    client.force_login(personas["coordinator"])
+    url = reverse("network:detail", args=[world["network"].pk])
+    # session + user, network, coordinator check, 2 × (bodies' members, may_run, proposed
+    # host), meetings, days, challenges, agreements, messages: bounded, not per row
+    with django_assert_max_num_queries(40):
+        assert client.get(url).status_code == 200

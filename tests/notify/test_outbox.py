@@ -122,3 +122,31 @@ def test_publishing_to_a_dead_redis_gives_up_quickly(settings):
 def test_enqueue_swallows_broker_errors():
     with mock.patch.object(tasks.send_outbox, "apply_async", side_effect=OperationalError("x")):
         services._enqueue_send()  # no exception
+
+
+def test_celery_settings_keep_messages_safe(settings):
+    from kmv.celery import app
+
+    assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+    # Redis must not redeliver a task that is still running
+    assert settings.KMV_REDIS_TRANSPORT_OPTIONS["visibility_timeout"] > (
+        settings.CELERY_TASK_TIME_LIMIT
+    )
+    beat = {entry["task"]: entry for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert beat["kmv.notify.tasks.send_outbox"]["schedule"] == 120.0
+    assert "kmv.notify.tasks.plan_reminders" in beat
+    assert "kmv.notify.tasks.send_outbox" in app.tasks
+
+
+def test_admin_puts_failed_messages_back(client, personas):
+    row = services.queue_message(key="k3", to="a@example.org", subject="S", body="B")
+    OutboxMessage.objects.filter(pk=row.pk).update(status="failed", attempts=8)
+    client.force_login(personas["sysadmin"])
+    response = client.post(
+        "/admin/notify/outboxmessage/",
+        {"action": "retry", "_selected_action": [row.pk]},
+    )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("pending", 0)
+    assert sweep.send_due() == 1

@@ -1,6 +1,5 @@
 """Bulk import: a dry run that names every row's problem, and an all-or-nothing commit."""
 
-import io
 from datetime import date
 
 import pytest
@@ -29,15 +28,15 @@ def _row(**values):
     return [values.get(c, "") for c in imports.HEADER]
 
 
-GOOD_NEW = dict(
-    first_name="Nadia",
-    last_name="Yusuf",
-    date_of_birth="17.05.1990",
-    municipality="4204",
-    status="upper_secondary_started",
-    since="2024-08-19",
-    cohort_year="2024",
-)
+GOOD_NEW = {
+    "first_name": "Nadia",
+    "last_name": "Yusuf",
+    "date_of_birth": "17.05.1990",
+    "municipality": "4204",
+    "status": "upper_secondary_started",
+    "since": "2024-08-19",
+    "cohort_year": "2024",
+}
 
 
 @pytest.mark.parametrize(
@@ -176,3 +175,27 @@ def test_template_download(client, personas):
     response = client.get(reverse("reports:import_template"))
     rows = imports.read_rows("t.csv", response.content)
     assert rows[0]["status"] == "upper_secondary_started"
+
+
+def test_large_file_is_committed_by_a_worker_with_progress(
+    client, personas, municipality, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from reports import views
+    from reports.models import ImportJob
+
+    monkeypatch.setattr(views, "LARGE_IMPORT_ROWS", 2)
+    rows = [_row(**{**GOOD_NEW, "first_name": f"Big{i}"}) for i in range(3)]
+    client.force_login(personas["nav_adviser"])
+    client.post(reverse("reports:import"), {"file": SimpleUploadedFile("x.csv", _csv(*rows))})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:import_commit"))
+    job = ImportJob.objects.get()
+    assert response.url == reverse("reports:import_status", args=[job.token])
+    assert job.state == ImportJob.State.DONE and job.done == 3
+    assert Participant.objects.filter(first_name__startswith="Big").count() == 3
+    page = client.get(response.url)
+    assert page.status_code == 200 and "3 of 3" in page.content.decode()
+    client.force_login(personas["teacher"])  # someone else's job: 404
+    assert client.get(response.url).status_code == 404

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def _table(section):
     cols = [c for c, _l in section.cols]
     return {
-        row: {c: cell for c, cell in zip(cols, section.table.cells[i], strict=True)}
+        row: dict(zip(cols, section.table.cells[i], strict=True))
         for i, (row, _label) in enumerate(section.rows)
     }
 
@@ -168,10 +168,43 @@ def test_dashboard_query_count_is_constant(report_data, django_assert_num_querie
     from tests.factories import ParticipantFactory
 
     # municipalities, settled, groups by year, starts by cohort (4); cohorts (1);
-    # routines, stages, held groups, open groups (4); attendance counts, agency names (2)
-    with django_assert_num_queries(11):
+    # routines, stages, held groups, open groups (4); attendance counts, agency names (2);
+    # feedback per stage, network meetings per year (2)
+    with django_assert_num_queries(13):
         selectors.dashboard(Filters(), today=TODAY)
     for _i in range(15):
         ParticipantFactory(municipality=report_data["alpha"], owner_agency=report_data["nav"])
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         selectors.dashboard(Filters(municipality=report_data["alpha"].pk), today=TODAY)
+
+
+def test_feedback_hides_means_of_few_answers(db, settings):
+    from datetime import date
+
+    from network.models import FeedbackResponse
+
+    settings.KMV_SUPPRESSION_THRESHOLD = 5
+    for i in range(6):
+        FeedbackResponse.objects.create(
+            stage_number=1,
+            period=date(2026, 3, 1),
+            channel="link",
+            heard=4,
+            understood=5,
+            useful=3 + i % 2,
+        )
+    for _i in range(2):
+        FeedbackResponse.objects.create(
+            stage_number=2,
+            period=date(2026, 3, 1),
+            channel="paper",
+            heard=1,
+            understood=1,
+            useful=1,
+        )
+    section, _meetings = selectors.feedback(Filters(), today=TODAY)
+    means = dict(section.extras)
+    assert means["I was listened to"] == ["4.0", "x"]
+    assert means["The meeting helped me"] == ["3.5", "x"]
+    assert section.table.cells[1][0].display() == "<5"
+    assert section.table.cells[0][0].display() == "x"  # complement of the 2 (total 8)

@@ -138,3 +138,33 @@ def test_settled_figures_page(client, personas, municipality):
     assert SettledFigure.objects.get(municipality=municipality, year=2025).count == 130
     client.force_login(personas["nav_adviser"])
     assert client.post(url, body).status_code == 403
+
+
+def test_charts_leave_out_hidden_numbers():
+    from reports import charts
+    from reports.selectors import Section
+    from reports.suppression import suppress
+
+    table = suppress([[10, 2, 12], [11, 13, 14]], 5)
+    section = Section(
+        "with_group",
+        "Groups",
+        "M",
+        [("1", "A"), ("2", "B")],
+        [("2024", "2024"), ("2025", "2025"), ("2026", "2026")],
+        table,
+    )
+    svg = str(charts.chart_for(section))
+    assert svg.startswith("<svg") and "<title>Groups</title>" in svg
+    # suppressed: A = [x, <5, 12], B = [x, x, 14] — only the two visible points are drawn
+    assert svg.count("<polyline") == 0
+    assert svg.count("<circle") == 2
+    many = Section(
+        "with_group",
+        "G",
+        "M",
+        [(str(i), f"M{i}") for i in range(12)],
+        [("2025", "2025"), ("2026", "2026")],
+        suppress([[5, 6]] * 12, 5),
+    )
+    assert str(charts.chart_for(many)).count("<polyline") == 1  # one line for all
