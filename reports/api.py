@@ -17,6 +17,7 @@ from participants import outcomes as outcome_services
 from . import imports, selectors
 from .forms import ReportFilterForm
 from .serializers import (
+    DrillPageSerializer,
     DrillParticipantSerializer,
     ImportResultSerializer,
     ImportUploadSerializer,
@@ -77,7 +78,7 @@ class ReportViewSet(viewsets.ViewSet):
             OpenApiParameter("row", str, description="Row key; empty: all rows"),
             OpenApiParameter("col", str, description="Column key; empty: all columns"),
         ],
-        responses=DrillParticipantSerializer(many=True),
+        responses=DrillPageSerializer,
     )
     @action(detail=True, methods=["get"])
     def participants(self, request, key=None):
@@ -120,7 +121,7 @@ class ReportViewSet(viewsets.ViewSet):
 class OutcomeImportViewSet(viewsets.ViewSet):
     """Import participants and outcomes (CSV/XLSX, the template's columns). `dry_run=true`
     (the default) checks every row and writes nothing; `dry_run=false` writes all rows or,
-    if any row is wrong, none (400 with every row's problems)."""
+    if any row is wrong, none (422 with every row's problems; 400: the file is unreadable)."""
 
     permission_classes = [IsStaffMember, MaySeeReports]
     parser_classes = [MultiPartParser]
@@ -130,7 +131,7 @@ class OutcomeImportViewSet(viewsets.ViewSet):
         responses={
             200: ImportResultSerializer,
             201: ImportResultSerializer,
-            400: ImportResultSerializer,
+            422: ImportResultSerializer,
         },
     )
     def create(self, request):
@@ -145,13 +146,13 @@ class OutcomeImportViewSet(viewsets.ViewSet):
             raise exceptions.ValidationError({"file": [str(exc)]}) from None
         if upload.validated_data["dry_run"]:
             result = imports.validate(rows, request.user)
-            code = status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST
+            code = status.HTTP_200_OK if result.ok else status.HTTP_422_UNPROCESSABLE_ENTITY
         else:
             try:
                 result = imports.commit(rows, request.user)
                 code = status.HTTP_201_CREATED
             except imports.ImportRejected as exc:
-                result, code = exc.result, status.HTTP_400_BAD_REQUEST
+                result, code = exc.result, status.HTTP_422_UNPROCESSABLE_ENTITY
         data = {"ok": result.ok, "committed": result.committed, "rows": result.rows}
         return Response(ImportResultSerializer(data).data, status=code)
 

@@ -71,6 +71,13 @@ class DrillParticipantSerializer(serializers.Serializer):
     municipality = serializers.CharField(source="municipality.name")
 
 
+class DrillPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = DrillParticipantSerializer(many=True)
+
+
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
     dry_run = serializers.BooleanField(default=True)

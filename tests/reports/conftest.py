@@ -10,6 +10,19 @@ from resourcegroups.models import Meeting, MeetingInvitee, ResourceGroup, Routin
 from tests.factories import AgencyFactory, MunicipalityFactory, ParticipantFactory, UserFactory
 
 TODAY = date(2026, 6, 15)
+
+
+@pytest.fixture(autouse=True)
+def _english_labels():
+    """Section labels are translated at call time; selector tests read them in English.
+    (Page tests go through the client, which activates the user's language: they check
+    keys and context, not labels.)"""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 S = OutcomeStatus
 
 

@@ -69,8 +69,8 @@ def test_import_dry_run_and_commit(api, municipality):
     response = api("nav_adviser").post(
         "/api/outcome-imports/", {"file": f, "dry_run": False}, format="multipart"
     )
-    assert response.status_code == 400
-    assert "no municipality has number 0000" in response.json()["rows"][0]["errors"][0]
+    assert response.status_code == 422
+    assert "0000" in response.json()["rows"][0]["errors"][0]  # (the message is translated)
 
 
 def test_export_csv(api, participant):

@@ -384,6 +384,9 @@ def test_information_day_invites_cohort_links_meeting_3_and_records_attendance(
     assert r.status_code == 302
     invitation.refresh_from_db()
     assert invitation.attendance == "present"
+    # meeting 3's page links back to the day
+    meeting_page = client.get(reverse("resourcegroups:meeting", args=[meeting3.pk]))
+    assert reverse("rounds:info_day", args=[day.pk]) in meeting_page.content.decode()
     # the partner organiser without consent sees the day, not the participant
     client.force_login(charlie)
     page = client.get(reverse("rounds:info_day", args=[day.pk])).content.decode()

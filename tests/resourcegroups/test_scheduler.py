@@ -155,6 +155,9 @@ def test_deterministic_for_the_same_input():
     second = s.solve(_bench(8), time_limit=5)
     assert first.placements == second.placements
     assert first.status == "optimal"
+    # also when the time limit stops the search (deterministic time budget)
+    big = [s.solve(_bench(40), time_limit=0.5) for _ in range(2)]
+    assert big[0].placements == big[1].placements
 
 
 def test_same_language_meetings_share_interpreter_bookings():
