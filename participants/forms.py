@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from kmv.access.models import Agency, Municipality, User
 from kmv.forms import DateInput
 
-from .models import Consent, Language, Participant
+from .models import Consent, Language, OutcomeRecord, Participant
 from .serializers import GOAL_MAX_LENGTH
 from .services import EDITABLE_FIELDS
 
@@ -177,3 +177,14 @@ class ParticipantFilterForm(forms.Form):
         ],
         required=False,
     )
+
+
+class OutcomeForm(forms.ModelForm):
+    class Meta:
+        model = OutcomeRecord
+        fields = ["status", "since", "until", "cohort_year", "in_work", "in_work_since", "note"]
+        widgets = {"since": DateInput(), "until": DateInput(), "in_work_since": DateInput()}
+
+    def _post_clean(self):
+        # Model validation runs in the service (participants.outcomes.outcome_record).
+        pass

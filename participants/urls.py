@@ -20,4 +20,5 @@ urlpatterns = [
         name="consent_document",
     ),
     path("<int:pk>/tilgangslogg/", views.access_log, name="access_log"),
+    path("<int:pk>/status/ny/", views.outcome_create, name="outcome_create"),
 ]

@@ -15,7 +15,13 @@ from kmv.access.models import CASE_ROLES
 from kmv.access.selectors import participant_access_log
 
 from . import selectors, services
-from .forms import ConsentForm, ParticipantFilterForm, ParticipantForm, WithdrawConsentForm
+from .forms import (
+    ConsentForm,
+    OutcomeForm,
+    ParticipantFilterForm,
+    ParticipantForm,
+    WithdrawConsentForm,
+)
 from .models import Consent, DataCategory
 
 
@@ -74,6 +80,8 @@ def participant_detail(request, pk):
             "categories": [c for c in DataCategory if c in categories],
             "consents": selectors.consents_visible(user=request.user, participant=participant),
             "memberships": memberships,
+            "outcomes": participant.outcomes.select_related("reported_by_agency")[:20],
+            "may_record_outcome": request.user.role in CASE_ROLES,
             "timeline": selectors.participant_timeline(
                 participant=participant, user=request.user, today=today
             ),
@@ -222,4 +230,28 @@ def access_log(request, pk):
         request,
         "participants/access_log.html",
         {"participant": participant, "events": events, "now": timezone.now()},
+    )
+
+
+@login_required
+def outcome_create(request, pk):
+    """An agency reports the participant's education/work status (history is kept)."""
+    from . import outcomes
+
+    participant = policy.get_participant_for(request, pk)
+    if not outcomes.may_record_outcomes(request.user):
+        raise PermissionDenied
+    form = OutcomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcomes.outcome_record(
+                user=request.user, participant=participant, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The status is recorded."))
+            return redirect("participants:detail", pk=participant.pk)
+    return render(
+        request, "participants/outcome_form.html", {"form": form, "participant": participant}
     )

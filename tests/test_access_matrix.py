@@ -156,6 +156,7 @@ PARTICIPANT_URLS = {
     "participants:consent_withdraw": (lambda p: [p.pk, _consent_pk(p)], [("post", "change")]),
     "participants:consent_document": (lambda p: [p.pk, _consent_pk(p)], [("get", "view-document")]),
     "participants:access_log": (lambda p: [p.pk], [("get", "change")]),
+    "participants:outcome_create": (lambda p: [p.pk], [("get", "view")]),
     "resourcegroups:membership_add": (lambda p: [p.pk], [("get", "change")]),
     "resourcegroups:membership_end": (lambda p: [p.pk, _membership_pk(p)], [("post", "change")]),
     "resourcegroups:plan": (lambda p: [p.pk], [("get", "view")]),

@@ -160,3 +160,30 @@ def test_next_due_meeting_filter_and_column(client, personas, municipality):
     assert row.next_due == soon.meetings.get(stage__number=1).due_date
     everyone = client.get(reverse("participants:list")).context["page"].object_list
     assert {soon.pk, later.pk} <= {p.pk for p in everyone}
+
+
+def test_a_member_agency_records_an_education_and_work_status(client, personas, participant):
+    from participants.models import OutcomeRecord
+
+    teacher = personas["teacher"]
+    client.force_login(teacher)
+    url = reverse("participants:outcome_create", args=[participant.pk])
+    bad = client.post(url, {"status": "in_school", "since": "not a date"})
+    assert bad.status_code == 200 and not OutcomeRecord.objects.exists()
+    response = client.post(
+        url,
+        {
+            "status": "upper_secondary_started",
+            "since": "2026-08-15",
+            "cohort_year": 2026,
+            "in_work": "on",
+            "in_work_since": "2026-09-01",
+        },
+    )
+    assert response.status_code == 302
+    record = OutcomeRecord.objects.get()
+    assert record.reported_by_agency == teacher.agency and record.in_work
+    page = client.get(reverse("participants:detail", args=[participant.pk])).content.decode()
+    assert "2026" in page and "15.08.2026" in page
+    client.force_login(personas["counsellor"])  # no consent, not a member
+    assert client.get(url).status_code == 404
