@@ -72,6 +72,10 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["status", "due_date"], name="meeting_status_due"),
             models.Index(fields=["planned_start"], name="meeting_start"),
+            # routine-compliance grouping in reports (covering: status, stage, version, due)
+            models.Index(
+                fields=["status", "stage", "routine", "due_date"], name="meeting_compliance"
+            ),
         ]
         constraints = [
             # one generated milestone meeting per participant and stage that is still alive
@@ -132,6 +136,10 @@ class MeetingInvitee(models.Model):
         verbose_name_plural = _("invited members")
         constraints = [
             models.UniqueConstraint(fields=["meeting", "staff"], name="invitee_unique"),
+        ]
+        indexes = [
+            # attendance rate per agency in reports
+            models.Index(fields=["meeting", "agency", "attendance"], name="invitee_attendance"),
         ]
 
     def __str__(self):
