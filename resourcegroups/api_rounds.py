@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kmv.access.serializers import DETAIL_ERRORS, ERROR_400
+from kmv.ids import as_pk
 
 from . import scheduler
 from .models import Interpreter, Meeting, Round, RoundEntry
@@ -51,13 +52,13 @@ class RoundViewSet(
         )
 
     def _round(self) -> Round:
-        rnd = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        rnd = self.get_queryset().filter(pk=as_pk(self.kwargs["pk"])).first()
         if rnd is None:
             raise Http404
         return rnd
 
     def _entry(self, rnd: Round, pk) -> RoundEntry:
-        entry = rnd.entries.filter(pk=pk).select_related("round").first()
+        entry = rnd.entries.filter(pk=as_pk(pk)).select_related("round").first()
         if entry is None:
             raise Http404
         return entry

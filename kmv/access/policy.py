@@ -16,6 +16,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from kmv.ids import as_pk
+
 from . import audit
 from .models import CASE_ROLES, Agency, User
 
@@ -64,10 +66,7 @@ def get_participant_for(request, pk, action: str = VIEW, *, channel: str = "ui",
     """Fetch a participant or 404 — the same answer for "missing" and "not yours"."""
     from participants.models import Participant
 
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = as_pk(pk)
     qs = participants_for(request.user, action).select_related("municipality", "owner_agency")
     participant = qs.filter(pk=pk).first()
     if participant is None:

@@ -1,8 +1,9 @@
 """One invitation end to end through a real Celery worker on the real Redis.
 
 Runs where .ci/run runs the suite (PostgreSQL + Redis); skipped elsewhere. The worker is a
-subprocess on the test database, so the test commits (transaction=True), and it listens on
-a queue of its own, so nothing else on the Redis server takes the task.
+subprocess on the test database, so the test commits (transaction=True; serialized_rollback
+restores the migrated rows — permissions, the KMV routine — that the e2e tests flush), and it
+listens on a queue of its own, so nothing else on the Redis server takes the task.
 """
 
 import os
@@ -21,7 +22,7 @@ from kmv.celery import app
 from kmv.notify import outbox, services, tasks
 from kmv.notify.models import OutboxMessage
 
-pytestmark = [pytest.mark.chaos, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.chaos, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
