@@ -148,8 +148,10 @@ def test_pdf_is_pdfa_text_extractable_with_fonts_and_no_private_notes(held_meeti
     reader = PdfReader(io.BytesIO(data))
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     assert re.search(r'pdfaid:part(="|>)2', xmp)
-    assert re.search(r'pdfaid:conformance(="|>)U', xmp)
-    assert "/OutputIntents" in reader.trailer["/Root"]
+    assert re.search(r'pdfaid:conformance(="|>)A', xmp)  # level A: tagged, accessible
+    root = reader.trailer["/Root"]
+    assert "/OutputIntents" in root
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
     text = _pdf_text(data)
     for expected in [
         "Referat fra ressursgruppemøte",
