@@ -610,17 +610,3 @@ def test_minutes_approved_by_every_agency_and_archive_copy(browser, personas, bo
     assert_not_found(browser, f"/referat/{minutes.pk}/", "archive_404_other_agency")
     browser.open(f"/referat/{minutes.pk}/arkivkopi/")
     assert browser.find("h1").text == "Fant ikke siden"
-
-
-# --- hooks: capabilities that do not exist yet -----------------------------------------
-# Call these from the journeys above (and add their tests) when the pages land.
-
-
-def hook_adviser_book_and_publish_round(browser) -> None:
-    """a) Rounds: build the group's round, book a day, publish it."""
-    raise NotImplementedError
-
-
-def hook_coordinator_dashboards_drilldown_export(browser) -> None:
-    """c) Dashboards → drill down → export (aggregates only)."""
-    raise NotImplementedError
