@@ -4,8 +4,7 @@ Every page a journey visits is checked with axe-core (0 serious/critical violati
 CSP errors in the console; key pages are saved as PNG under artifacts/screenshots/<journey>/.
 Each journey also checks what must NOT be visible to that person.
 
-Hooks for capabilities that do not exist yet are the `hook_*` functions at the bottom: they
-are not called and there is no test for them yet (see the report in README "Quality harness").
+Not yet driven here: booking and publishing a round, and the coordinator's dashboards.
 """
 
 from __future__ import annotations
