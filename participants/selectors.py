@@ -46,6 +46,7 @@ def participant_list(
         .annotate(
             next_due=Min("meetings__due_date", filter=Q(meetings__status__in=OPEN_MEETING_STATUSES))
         )
+        .order_by("last_name", "first_name", "id")  # GROUP BY drops the Meta ordering
     )
     q = (filters.get("q") or "").strip()
     if q:
@@ -68,7 +69,7 @@ def participant_list(
         if start is not None:
             qs = qs.filter(next_due__gte=today + timedelta(days=start))
         qs = qs.filter(next_due__lt=today + timedelta(days=end))
-        qs = qs.order_by("next_due", "last_name", "first_name")
+        qs = qs.order_by("next_due", "last_name", "first_name", "id")
     return qs
 
 
