@@ -8,3 +8,15 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def apply_service_errors(form, exc, field_map: dict | None = None) -> None:
+    """Show a service's ValidationError on the form: field errors by the field (renamed via
+    `field_map` where form and model names differ), everything else in the error summary."""
+    field_map = field_map or {}
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            field = field_map.get(field, field)
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kmv.access.models import Agency
+from kmv.forms import apply_service_errors
 
 from . import forms, pdf, permissions, selectors, services
 from .models import (
@@ -26,14 +27,6 @@ from .models import (
     RoutineChange,
     SolutionGroup,
 )
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _network_object(user, model, pk, path="network"):
@@ -126,7 +119,7 @@ def meeting_create(request, pk):
         try:
             meeting = services.meeting_create(user=request.user, body=body, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             return redirect("network:meeting", pk=meeting.pk)
     return render(request, "network/meeting_form.html", {"form": form, "body": body})
@@ -425,7 +418,7 @@ def challenge_detail(request, pk):
                 )
                 return redirect("network:challenge", pk=challenge.pk)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
     return render(
         request,
         "network/challenge_detail.html",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from kmv.access import audit, policy
 from kmv.access.models import CASE_ROLES, Agency, User
+from kmv.errors import ConflictError
 
 from .models import Consent, Participant
 
@@ -50,10 +51,6 @@ PLANNING_FIELDS = {
     "interpreter_needed",
     "interpreter_language",
 }
-
-
-class ConflictError(ValidationError):
-    """Somebody else saved the record after this user opened it."""
 
 
 def _require_case_worker(user: User) -> None:

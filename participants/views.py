@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from kmv.access import audit, policy
 from kmv.access.models import CASE_ROLES
 from kmv.access.selectors import participant_access_log
+from kmv.forms import apply_service_errors
 
 from . import selectors, services
 from .forms import (
@@ -23,14 +24,6 @@ from .forms import (
     WithdrawConsentForm,
 )
 from .models import Consent, DataCategory
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -101,7 +94,7 @@ def participant_create(request):
                 user=request.user, request=request, **form.service_data()
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The participant is registered."))
             return redirect("participants:detail", pk=participant.pk)
@@ -133,7 +126,7 @@ def participant_edit(request, pk):
                 status=409,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The changes are saved."))
             return redirect("participants:detail", pk=participant.pk)
@@ -162,7 +155,7 @@ def consent_create(request, pk):
                 request=request,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The consent is recorded."))
             return redirect("participants:detail", pk=participant.pk)
@@ -248,7 +241,7 @@ def outcome_create(request, pk):
                 user=request.user, participant=participant, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The status is recorded."))
             return redirect("participants:detail", pk=participant.pk)

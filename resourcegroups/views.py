@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kmv.access import audit, policy
+from kmv.forms import apply_service_errors
 from participants.facts import FACTS
 from participants.forms import EndMembershipForm, MembershipForm
 from participants.models import ProfileFact
@@ -58,16 +59,6 @@ def _wants_json(request) -> bool:
 
 def _messages(exc: ValidationError) -> str:
     return " ".join(str(m) for m in exc.messages)
-
-
-def _apply_errors(form, exc: ValidationError, field_map: dict | None = None) -> None:
-    field_map = field_map or {}
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            field = field_map.get(field, field)
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _meeting_for(request, meeting_pk, *, log_read: bool = True) -> Meeting:
@@ -292,8 +283,7 @@ def membership_add(request, pk):
                 request=request,
             )
         except ValidationError as exc:
-            for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The member is added to the resource group."))
             return redirect("participants:detail", pk=participant.pk)
@@ -396,7 +386,7 @@ def concern_create(request, pk):
                 request=request,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("A meeting on concern about progress is planned."))
             return redirect("resourcegroups:meeting", meeting_pk=meeting.pk)
@@ -440,7 +430,7 @@ def meeting_book(request, meeting_pk):
             form.add_error(None, exc.messages)
             return _render_meeting(request, meeting, status=409, booking_form=form)
         except ValidationError as exc:
-            _apply_errors(
+            apply_service_errors(
                 form,
                 exc,
                 {"planned_end": "end", "planned_start": "start", "interpreter_language": None},
@@ -542,7 +532,7 @@ def checklist_answer(request, meeting_pk, item_pk):
                 return JsonResponse({"error": str(exc) or _("Not allowed.")}, status=403)
             raise
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             if as_json:
                 return JsonResponse(
@@ -594,7 +584,7 @@ def note_save(request, meeting_pk):
                 return JsonResponse({"error": str(exc) or _("Not allowed.")}, status=403)
             raise
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             if as_json:
                 return JsonResponse({"ok": True, "version": note.version})
@@ -730,11 +720,7 @@ def minutes_view(request, meeting_pk):
             form.add_error(None, exc.messages)
             status = 409
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The minutes are saved."))
             return redirect("resourcegroups:minutes", meeting_pk=meeting.pk)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kmv.access.models import Role
+from kmv.forms import apply_service_errors
 
 from .forms_routines import ActivateForm, ItemForm, RoutineForm, StageForm
 from .models import ChecklistItem, Routine, RoutineStage
@@ -33,14 +34,6 @@ def _require_reader(request) -> None:
 def _require_writer(request) -> None:
     if not services.may_write_routines(request.user):
         raise PermissionDenied
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _not_a_draft(request, routine: Routine):
@@ -146,7 +139,7 @@ def routine_edit(request, pk):
                 user=request.user, routine=routine, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The draft is saved."))
             return redirect("routines:detail", pk=routine.pk)
@@ -172,7 +165,7 @@ def routine_activate(request, pk):
                 request=request,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The version is activated."))
             return redirect("routines:detail", pk=routine.pk)
@@ -205,7 +198,7 @@ def stage_add(request, pk):
                 user=request.user, routine=routine, request=request, **form.service_data()
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The stage is added."))
             return redirect(f"{routine_url(routine)}#stage-{stage.pk}")
@@ -227,7 +220,7 @@ def stage_edit(request, pk):
                 user=request.user, stage=stage, request=request, **form.service_data()
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The stage is saved."))
             return redirect(f"{routine_url(stage.routine)}#stage-{stage.pk}")
@@ -272,7 +265,7 @@ def item_add(request, pk):
                 user=request.user, stage=stage, request=request, **form.service_data()
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The checklist item is added."))
             return redirect(f"{routine_url(stage.routine)}#stage-{stage.pk}")
@@ -297,7 +290,7 @@ def item_edit(request, pk):
                 user=request.user, item=item, request=request, **form.service_data()
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The checklist item is saved."))
             return redirect(f"{routine_url(stage.routine)}#stage-{stage.pk}")

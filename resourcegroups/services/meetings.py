@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kmv.access import audit, policy
 from kmv.access.models import User
+from kmv.errors import ConflictError
 from kmv.notify import services as notify
 from participants.models import Participant
 from resourcegroups import planning
@@ -25,10 +26,6 @@ from resourcegroups.models import (
     RoutineStage,
 )
 from resourcegroups.selectors import routine_in_force
-
-
-class ConflictError(ValidationError):
-    """Someone else saved first (optimistic locking)."""
 
 
 def _event(meeting, kind, by=None, before=None, after=None):
