@@ -9,7 +9,7 @@ MANAGE := $(PY) manage.py
 # Translations: skip virtualenv and npm packages when compiling .po files.
 COMPILEMESSAGES := $(MANAGE) compilemessages -v 0 -i .venv -i node_modules
 
-.PHONY: help venv run test e2e fuzz lint format messages check-system npm clean bench
+.PHONY: help venv run test e2e fuzz lint format messages check-system npm clean bench bench-load chaos
 
 help:
 	@echo "make run    install everything locally and serve KMV on http://127.0.0.1:8000"
@@ -18,7 +18,11 @@ help:
 	@echo "make lint   ruff check;  make format  ruff format + fixes"
 	@echo "make e2e    browser journeys only (headless Chromium, axe-core, screenshots in artifacts/)"
 	@echo "make fuzz   API + hostile-input fuzzing, nightly profile (>=100 cases per operation)"
+	@echo "make chaos  fault tests: worker kills, Redis/PostgreSQL outages, two beats (~3 min;"
+	@echo "            private redis-server + PostgreSQL cluster on free ports, never the shared ones)"
 	@echo "make bench  benchmarks (round scheduler vs greedy; minutes PDF rendering)"
+	@echo "make bench-load  load test: 20 users, gunicorn + PostgreSQL, 25,000 participants"
+	@echo "            (DATABASE_URL=postgres://... of its own; LOAD_ARGS=\"--run-time 2m\")"
 
 # --- Python environment -------------------------------------------------------------
 # Created from the newest Python >= 3.12 that runs (scripts/find_python.sh); a venv made
@@ -70,7 +74,7 @@ test: venv npm messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run -v 1
-	$(VENV)/bin/pytest -n auto $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n auto --ignore=tests/chaos $(PYTEST_ARGS)
 
 e2e: export DEBUG = 1
 e2e: venv npm messages
@@ -81,10 +85,21 @@ fuzz: export KMV_FUZZ_PROFILE = nightly
 fuzz: venv messages
 	$(VENV)/bin/pytest -n auto -m fuzz tests/fuzz $(PYTEST_ARGS)
 
+# Serial: the tests start and kill their own redis-server, PostgreSQL cluster, gunicorn and
+# Celery processes (tests/chaos/conftest.py). Not part of `make test`; .ci/run runs it after.
+chaos: export DEBUG = 1
+chaos: venv messages
+	$(VENV)/bin/pytest -m chaos tests/chaos $(PYTEST_ARGS)
+
 bench: export DEBUG = 1
 bench: venv
 	$(PY) bench/scheduler.py
 	$(PY) bench/render_minutes.py --runs 5
+
+# Overwrites the database in DATABASE_URL (seeded once, then re-used); see bench/README.md.
+bench-load: venv messages
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL to a PostgreSQL database of its own."; exit 2; }
+	$(PY) bench/load.py $(LOAD_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -289,6 +289,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # every operation documents 400/401/403/404 (incl. DRF's 404 for an invalid ?page=)
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kmv.schema.document_error_responses",
+    ],
     # One enum per choice set used by several fields or sharing a field name ("status").
     "ENUM_NAME_OVERRIDES": {
         "LanguageEnum": "participants.models.Language",
@@ -300,6 +305,8 @@ SPECTACULAR_SETTINGS = {
         "StageKindEnum": "resourcegroups.models.RoutineStage.Kind",
         "NetworkBodyRoleEnum": "network.models.BodyMembership.Role",
         "NetworkEventStatusEnum": "network.models.NetworkMeeting.Status",
+        "NetworkRegistrationStatusEnum": "network.models.Registration.Status",
+        "OutcomeStatusEnum": "participants.models.OutcomeStatus",
     },
 }
 
@@ -337,6 +344,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # publishing from a request: one quick try, then give up (the beat sweep sends the row)
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# a test worker keeps to a queue of its own, including the tasks it queues itself
+# (tests/network/test_real_worker.py); everywhere else Celery's default
+CELERY_TASK_DEFAULT_QUEUE = env_str("KMV_CELERY_QUEUE", "celery")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(LOCAL_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -356,11 +366,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "network.tasks.send_action_reminders",
         "schedule": 3600.0,
     },
-    # the outbox sweep: sends whatever is pending (also what a dead broker did not carry)
+    # the outbox sweep: sends whatever is pending (also what a dead broker did not carry);
+    # every 30 s so mail queued while Redis was down goes out within a minute of its return
     "send-outbox": {
         "task": "kmv.notify.tasks.send_outbox",
-        "schedule": 120.0,
-        "options": {"expires": 110},
+        "schedule": 30.0,
+        "options": {"expires": 25},
     },
     # reminders/alerts decided from the database; idempotent by outbox key
     "plan-reminders": {

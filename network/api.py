@@ -6,15 +6,24 @@ meetings of bodies the caller does not sit in, answer 404), call network.service
 raise PermissionDenied → 403 and ValidationError → 400), render.
 """
 
+import json
+
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from kmv.access.models import Agency
 from kmv.access.serializers import DETAIL_ERRORS, ERROR_400, READ_ERRORS
+from kmv.ids import as_pk
 
 from . import permissions, services
 from .models import (
@@ -22,6 +31,7 @@ from .models import (
     AgendaItem,
     Agreement,
     Body,
+    BodyMembership,
     Challenge,
     ProfessionalDay,
     RoutineChange,
@@ -30,26 +40,52 @@ from .models import (
 from .serializers import (
     AgendaDecisionSerializer,
     AgendaItemSerializer,
+    AgreementDetailSerializer,
     AgreementSerializer,
+    AgreementWriteSerializer,
+    AttendanceResultSerializer,
+    AttendanceSerializer,
     BodyMembershipSerializer,
     BodySerializer,
     ChallengeSerializer,
     EvaluationAcceptedSerializer,
     EvaluationSubmitSerializer,
+    MemberEndSerializer,
     MemberWriteSerializer,
     MinutesPublishSerializer,
     NetworkActionSerializer,
     NetworkMeetingSerializer,
     NetworkSerializer,
+    NetworkWriteSerializer,
     PartyCheckSerializer,
     ProfessionalDaySerializer,
+    RegistrationSerializer,
     RoutineChangeSerializer,
+    SignatorySerializer,
+    SignatoryWriteSerializer,
+    SolutionGroupCloseSerializer,
     SolutionGroupSerializer,
     StatusReportSerializer,
     TriageSerializer,
 )
 
 WRITE_ERRORS = {400: ERROR_400, **DETAIL_ERRORS}
+
+
+class PdfRenderer(BaseRenderer):
+    """Lets clients ask for `application/pdf`; errors still come out as JSON text."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        return json.dumps(data, default=str).encode()
+
+
 TAG = ["network"]
 
 
@@ -74,6 +110,19 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return _networks(self.request).prefetch_related("agencies")
+
+    @extend_schema(
+        request=NetworkWriteSerializer, responses={201: NetworkSerializer, **WRITE_ERRORS}
+    )
+    def create(self, request, *args, **kwargs):
+        """Create a network for a region (network coordinators and system administrators);
+        its steering group and working group are made with it."""
+        data = NetworkWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        agencies = list(Agency.objects.filter(pk__in=values.pop("agencies")))
+        network = services.network_create(user=request.user, agencies=agencies, **values)
+        return Response(NetworkSerializer(network).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT, **DETAIL_ERRORS})
     @action(detail=True, methods=["get"], url_path="year-summary/<int:year>")
@@ -127,6 +176,29 @@ class BodyViewSet(_Scoped, viewsets.ReadOnlyModelViewSet):
             user=request.user, body=body, person=person, **data.validated_data
         )
         return Response(BodyMembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=TAG, responses={200: BodyMembershipSerializer, **DETAIL_ERRORS})
+class MembershipViewSet(_Scoped, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Terms in a network's bodies. Ended terms stay as history."""
+
+    serializer_class = BodyMembershipSerializer
+    network_path = "body__network"
+    queryset_base = BodyMembership.objects.select_related("user")
+
+    @extend_schema(
+        request=MemberEndSerializer, responses={200: BodyMembershipSerializer, **WRITE_ERRORS}
+    )
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """End the term on the given date (network coordinators)."""
+        membership = self.get_object()
+        data = MemberEndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = services.member_end(
+            user=request.user, membership=membership, **data.validated_data
+        )
+        return Response(self.get_serializer(membership).data)
 
 
 @extend_schema(tags=TAG)
@@ -224,6 +296,45 @@ class ProfessionalDayViewSet(
             user=request.user, network=network, invited_agencies=invited, **values
         )
         return Response(self.get_serializer(day).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: RegistrationSerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def register(self, request, pk=None):
+        """Register the caller: open days for everyone in the network, other kinds only
+        when invited (personally or through the agency). Only while the day is planned."""
+        registration = services.registration_self(user=request.user, day=self.get_object())
+        return Response(RegistrationSerializer(registration).data)
+
+    @extend_schema(request=None, responses={200: RegistrationSerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def unregister(self, request, pk=None):
+        """Withdraw the caller's registration (kept as declined)."""
+        registration = services.registration_cancel(user=request.user, day=self.get_object())
+        return Response(RegistrationSerializer(registration).data)
+
+    @extend_schema(responses={200: RegistrationSerializer(many=True), **DETAIL_ERRORS})
+    @action(detail=True, methods=["get"])
+    def registrations(self, request, pk=None):
+        """Who is invited, registered or declined, and who attended (the organisers)."""
+        day = self.get_object()
+        if not permissions.is_coordinator(request.user, day.network):
+            raise PermissionDenied
+        return Response(RegistrationSerializer(day.registrations.all(), many=True).data)
+
+    @extend_schema(
+        request=AttendanceSerializer, responses={200: AttendanceResultSerializer, **WRITE_ERRORS}
+    )
+    @action(detail=True, methods=["post"])
+    def attendance(self, request, pk=None):
+        """Record who came: the listed registrations attended, the others did not. Part 1 of
+        the evaluation goes to those who came when the day is marked held."""
+        day = self.get_object()
+        data = AttendanceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        count = services.attendance_record(
+            user=request.user, day=day, present_ids=data.validated_data["present"]
+        )
+        return Response(AttendanceResultSerializer({"attended": count}).data)
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT, **DETAIL_ERRORS})
     @action(detail=True, methods=["get"], url_path="evaluation-summary")
@@ -331,6 +442,20 @@ class SolutionGroupViewSet(_Scoped, viewsets.ReadOnlyModelViewSet):
         )
         return Response(PartyCheckSerializer(check).data)
 
+    @extend_schema(
+        request=SolutionGroupCloseSerializer,
+        responses={200: SolutionGroupSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Close with the outcome: solved (kept as the network's memory) or not (network
+        coordinators)."""
+        group = self.get_object()
+        data = SolutionGroupCloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.solution_group_close(user=request.user, group=group, **data.validated_data)
+        return Response(self.get_serializer(self.get_object()).data)
+
 
 @extend_schema(tags=TAG)
 class ActionViewSet(
@@ -361,10 +486,100 @@ class ActionViewSet(
         return Response(self.get_serializer(done).data)
 
 
-@extend_schema(tags=TAG, responses={200: AgreementSerializer, **DETAIL_ERRORS})
-class AgreementViewSet(_Scoped, viewsets.ReadOnlyModelViewSet):
+@extend_schema(tags=TAG)
+class AgreementViewSet(
+    _Scoped,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = AgreementSerializer
-    queryset_base = Agreement.objects.prefetch_related("parties", "changes__approvals")
+    queryset_base = Agreement.objects.prefetch_related(
+        "parties", "changes__approvals", "signatories__user"
+    )
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_serializer_class(self):
+        return AgreementDetailSerializer if self.action == "retrieve" else AgreementSerializer
+
+    @extend_schema(responses={200: AgreementSerializer(many=True), **READ_ERRORS})
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        responses={200: AgreementDetailSerializer, **DETAIL_ERRORS},
+        description="With the history: each routine version and the dates it actually "
+        "applied (from activation until the next version took over).",
+    )
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(
+        request={
+            "multipart/form-data": AgreementWriteSerializer,
+            "application/json": AgreementWriteSerializer,
+        },
+        responses={201: AgreementDetailSerializer, **WRITE_ERRORS},
+    )
+    def create(self, request, *args, **kwargs):
+        """Register an agreement: parties, effective date, the routine version attached and
+        the signed PDF (multipart). Network coordinators of the network."""
+        data = AgreementWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        network = permissions.get_network_for(request.user, values.pop("network"))
+        routine = get_object_or_404(
+            apps.get_model("resourcegroups", "Routine").objects.exclude(status="draft"),
+            pk=as_pk(values.pop("routine_id")),
+        )
+        agreement = services.agreement_create(
+            user=request.user,
+            network=network,
+            parties=list(network.agencies.filter(pk__in=values.pop("parties"))),
+            routine_id=routine.pk,
+            routine_label=str(routine),
+            **values,
+        )
+        return Response(AgreementDetailSerializer(agreement).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The signed agreement (PDF)."
+            ),
+            **DETAIL_ERRORS,
+        },
+        description="404 when no PDF is stored or the agreement is not in your networks.",
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PdfRenderer])
+    def document(self, request, pk=None):
+        agreement = self.get_object()
+        if not agreement.document:
+            raise Http404
+        return FileResponse(
+            agreement.document.open("rb"),
+            content_type="application/pdf",
+            filename=f"samarbeidsavtale-{agreement.pk}.pdf",
+        )
+
+    @extend_schema(
+        request=SignatoryWriteSerializer, responses={201: SignatorySerializer, **WRITE_ERRORS}
+    )
+    @action(detail=True, methods=["post"])
+    def signatories(self, request, pk=None):
+        """Record the leader who signs for a party (one per party; again replaces)."""
+        agreement = self.get_object()
+        data = SignatoryWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        leader = get_object_or_404(get_user_model(), pk=as_pk(data.validated_data["leader"]))
+        signatory = services.signatory_add(
+            user=request.user,
+            agreement=agreement,
+            leader=leader,
+            signed_on=data.validated_data["signed_on"],
+        )
+        return Response(SignatorySerializer(signatory).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=TAG)

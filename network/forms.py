@@ -1,11 +1,14 @@
 from django import forms
+from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from kmv.access.models import Agency
+from kmv.access.models import Agency, Role
 from kmv.forms import DateInput
 
 from .models import (
     AgendaItem,
+    BodyMembership,
     Challenge,
     EvaluationAnswer,
     ProfessionalDay,
@@ -176,3 +179,116 @@ class ActionForm(forms.Form):
         self.fields["owner"].queryset = get_user_model().objects.filter(
             pk__in=group.memberships.values("user_id")
         )
+
+
+class NetworkForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    region = forms.CharField(
+        label=_("Region"), max_length=100, help_text=_("One network per region.")
+    )
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("Partner agencies"),
+        queryset=Agency.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class AgreementForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    effective_from = forms.DateField(label=_("Effective from"), widget=DateInput)
+    parties = forms.ModelMultipleChoiceField(
+        label=_("Parties"), queryset=Agency.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    routine = forms.ModelChoiceField(
+        label=_("Routine version attached"),
+        queryset=None,
+        help_text=_("The version of the resource-group routine the parties agree to."),
+    )
+    document = forms.FileField(
+        label=_("Signed agreement (PDF)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+    def __init__(self, *args, network, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parties"].queryset = network.agencies.order_by("name")
+        # read through the registry: the network imports no resource-group models
+        routine = apps.get_model("resourcegroups", "Routine")
+        self.fields["routine"].queryset = routine.objects.exclude(status="draft").order_by(
+            "name", "-version"
+        )
+
+
+class SignatoryForm(forms.Form):
+    leader = forms.ModelChoiceField(label=_("Leader"), queryset=None)
+    signed_on = forms.DateField(label=_("Signed on"), widget=DateInput, required=False)
+
+    def __init__(self, *args, agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = (
+            get_user_model()
+            .objects.filter(
+                role=Role.AGENCY_LEADER,
+                is_active=True,
+                agency__in=agreement.parties.all(),
+            )
+            .select_related("agency")
+            .order_by("agency__name", "last_name")
+        )
+        self.fields["leader"].label_from_instance = lambda u: f"{u} ({u.agency})"
+
+
+class MemberForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("Person"), queryset=None)
+    role = forms.ChoiceField(label=_("Role"), choices=BodyMembership.Role.choices)
+    starts_on = forms.DateField(
+        label=_("Term starts"),
+        widget=DateInput,
+        help_text=_("A new chair, deputy chair or secretary ends the predecessor's term."),
+    )
+
+    def __init__(self, *args, body, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True, agency__in=body.network.agencies.all())
+            .select_related("agency")
+            .order_by("agency__name", "last_name", "first_name")
+        )
+        self.fields["person"].label_from_instance = lambda u: f"{u} ({u.agency})"
+
+
+class MemberEndForm(forms.Form):
+    ends_on = forms.DateField(label=_("Term ends"), widget=DateInput)
+
+
+class SolutionGroupCloseForm(forms.Form):
+    solved = forms.TypedChoiceField(
+        label=_("Was the challenge solved?"),
+        choices=[("1", _("Yes, solved")), ("0", _("No, closed without a solution"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    outcome = forms.CharField(
+        label=_("Outcome"),
+        widget=forms.Textarea,
+        help_text=_("What was decided and changed: the network's memory of this topic."),
+    )
+    on = forms.DateField(label=_("Date"), widget=DateInput, required=False)
+
+
+class PracticeChallengeForm(forms.Form):
+    """Raise a challenge from resource-group minutes: only what the user writes is kept."""
+
+    title = forms.CharField(label=_("What is the challenge?"), max_length=200)
+    description = forms.CharField(
+        label=_("Describe it"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "Nothing from the minutes is copied. Describe the practice only: no names, "
+            "dates of birth or other details that identify the participant."
+        ),
+    )

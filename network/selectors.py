@@ -85,3 +85,34 @@ def solved_history(*, network, query: str = ""):
 
 def working_body(network) -> Body | None:
     return network.bodies.filter(kind=Body.Kind.WORKING).first()
+
+
+def body_terms(body):
+    """Every term in the body, current and ended: the history of who held which role."""
+    return body.memberships.select_related("user", "agency").order_by(
+        "-starts_on", "role", "user__last_name"
+    )
+
+
+def body_turnover(body, *, until: int) -> list[dict]:
+    """Per year from the body's first term to `until`: terms begun, terms ended and members
+    at year end. One query; counted in Python."""
+    terms = list(body.memberships.values("starts_on", "ends_on"))
+    if not terms:
+        return []
+    rows = []
+    for year in range(min(t["starts_on"].year for t in terms), until + 1):
+        end = date(year, 12, 31)
+        rows.append(
+            {
+                "year": year,
+                "joined": sum(1 for t in terms if t["starts_on"].year == year),
+                "left": sum(1 for t in terms if t["ends_on"] and t["ends_on"].year == year),
+                "members_at_end": sum(
+                    1
+                    for t in terms
+                    if t["starts_on"] <= end and (t["ends_on"] is None or t["ends_on"] > end)
+                ),
+            }
+        )
+    return rows

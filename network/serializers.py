@@ -1,3 +1,6 @@
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import (
@@ -13,8 +16,10 @@ from .models import (
     PartyCheck,
     ProfessionalDay,
     ProgrammeSegment,
+    Registration,
     RoutineApproval,
     RoutineChange,
+    Signatory,
     SolutionGroup,
     SolutionMeeting,
     StatusReport,
@@ -246,8 +251,44 @@ class RoutineChangeSerializer(serializers.ModelSerializer):
         read_only_fields = ["proposed_at", "approved_at"]
 
 
+class SignatorySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="user.get_full_name", read_only=True)
+
+    class Meta:
+        model = Signatory
+        fields = ["id", "agency", "user", "name", "signed_on"]
+        read_only_fields = ["agency"]
+
+
+class AgreementHistoryRowSerializer(serializers.Serializer):
+    routine_id = serializers.IntegerField()
+    routine_label = serializers.CharField()
+    proposed_from = serializers.DateField()
+    applied_from = serializers.DateField(
+        allow_null=True, help_text="The date the version actually applied from (activation)."
+    )
+    applied_until = serializers.DateField(
+        allow_null=True, help_text="The day before the next version took over; null if current."
+    )
+    approved_at = serializers.DateTimeField(allow_null=True)
+    summary = serializers.CharField()
+    pending = serializers.BooleanField()
+
+
 class AgreementSerializer(serializers.ModelSerializer):
     changes = RoutineChangeSerializer(many=True, read_only=True)
+    signatories = SignatorySerializer(many=True, read_only=True)
+    document = serializers.SerializerMethodField(
+        help_text="Where to fetch the signed PDF (access-checked); null when none is stored."
+    )
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_document(self, agreement) -> str | None:
+        if not agreement.document:
+            return None
+        path = reverse("network-agreement-document", args=[agreement.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
 
     class Meta:
         model = Agreement
@@ -259,5 +300,71 @@ class AgreementSerializer(serializers.ModelSerializer):
             "parties",
             "routine_id",
             "routine_label",
+            "document",
+            "signatories",
             "changes",
         ]
+
+
+class AgreementDetailSerializer(AgreementSerializer):
+    """With the history of routine versions (one extra read, so on the detail only)."""
+
+    history = serializers.SerializerMethodField()
+
+    class Meta(AgreementSerializer.Meta):
+        fields = [*AgreementSerializer.Meta.fields, "history"]
+
+    @extend_schema_field(AgreementHistoryRowSerializer(many=True))
+    def get_history(self, agreement) -> list[dict]:
+        from .services import agreement_history
+
+        return AgreementHistoryRowSerializer(agreement_history(agreement), many=True).data
+
+
+class AgreementWriteSerializer(serializers.Serializer):
+    network = serializers.IntegerField()
+    title = serializers.CharField(max_length=200)
+    effective_from = serializers.DateField()
+    parties = serializers.ListField(child=serializers.IntegerField(), min_length=2)
+    routine_id = serializers.IntegerField(help_text="The resource-group routine version attached.")
+    document = serializers.FileField(required=False, help_text="The signed agreement, PDF.")
+
+
+class SignatoryWriteSerializer(serializers.Serializer):
+    leader = serializers.IntegerField(help_text="User id of the leader of a party.")
+    signed_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class NetworkWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    region = serializers.CharField(max_length=100)
+    agencies = serializers.ListField(child=serializers.IntegerField(), min_length=2)
+
+
+class MemberEndSerializer(serializers.Serializer):
+    ends_on = serializers.DateField()
+
+
+class SolutionGroupCloseSerializer(serializers.Serializer):
+    solved = serializers.BooleanField()
+    outcome = serializers.CharField()
+    on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Registration
+        fields = ["id", "day", "user", "name", "agency", "status", "attended"]
+        read_only_fields = fields
+
+
+class AttendanceSerializer(serializers.Serializer):
+    present = serializers.ListField(
+        child=serializers.IntegerField(),
+        allow_empty=True,
+        help_text="Ids of the registrations that attended; the others did not.",
+    )
+
+
+class AttendanceResultSerializer(serializers.Serializer):
+    attended = serializers.IntegerField()

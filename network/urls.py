@@ -5,6 +5,20 @@ from . import views
 app_name = "network"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("ny/", views.network_create, name="create"),
+    path("<int:pk>/avtale/ny/", views.agreement_create, name="agreement_create"),
+    path("organ/<int:pk>/", views.body_detail, name="body"),
+    path("medlemskap/<int:pk>/avslutt/", views.membership_end, name="membership_end"),
+    path("avtale/<int:pk>/signatar/", views.signatory_add, name="signatory_add"),
+    path("avtale/<int:pk>/avtale.pdf", views.agreement_document, name="agreement_document"),
+    path("sak/<int:pk>/dokument/", views.agenda_document, name="agenda_document"),
+    path(
+        "losningsgruppe/<int:pk>/avslutt/",
+        views.solution_group_close,
+        name="solution_group_close",
+    ),
+    path("utfordring/fra-praksis/", views.challenge_from_practice, name="challenge_from_practice"),
+    path("tilbakemelding/skjema/", views.feedback_print, name="feedback_print"),
     path("<int:pk>/", views.network_detail, name="detail"),
     path("<int:pk>/aar/<int:year>/", views.year_summary, name="year_summary"),
     path("<int:pk>/aar/<int:year>/pdf/", views.year_summary_pdf, name="year_summary_pdf"),

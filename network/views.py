@@ -6,20 +6,23 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kmv.access.models import Agency
+from kmv.access.models import Agency, Role
 from kmv.forms import apply_service_errors
+from kmv.ids import as_pk
 
 from . import forms, pdf, permissions, selectors, services
 from .models import (
     AgendaItem,
     Agreement,
     Body,
+    BodyMembership,
     Challenge,
     FeedbackResponse,
     ProfessionalDay,
@@ -51,7 +54,8 @@ def _pdf_response(data: bytes, filename: str) -> HttpResponse:
 @login_required
 def home(request):
     networks = list(permissions.networks_for(request.user).prefetch_related("agencies"))
-    return render(request, "network/home.html", {"networks": networks})
+    may_create = request.user.role in (Role.NETWORK_COORDINATOR, Role.SYSTEM_ADMIN)
+    return render(request, "network/home.html", {"networks": networks, "may_create": may_create})
 
 
 @login_required
@@ -103,6 +107,88 @@ def year_summary_pdf(request, pk, year):
     context = selectors.year_summary(network=network, year=int(year))
     data = pdf.render("network/pdf/year_summary.html", context, language=translation.get_language())
     return _pdf_response(data, f"nettverk-{network.pk}-{year}.pdf")
+
+
+@login_required
+def network_create(request):
+    """Network coordinators (and system administrators) set up one network per region."""
+    if request.user.role not in (Role.NETWORK_COORDINATOR, Role.SYSTEM_ADMIN):
+        raise PermissionDenied
+    form = forms.NetworkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            network = services.network_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                region=form.cleaned_data["region"],
+                agencies=list(form.cleaned_data["agencies"]),
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The network is created."))
+            return redirect("network:detail", pk=network.pk)
+    return render(request, "network/network_form.html", {"form": form})
+
+
+@login_required
+def body_detail(request, pk):
+    """Members now, every term before (history), yearly turnover; coordinators add members
+    and end terms."""
+    body, network = _network_object(request.user, Body, as_pk(pk))
+    coordinator = permissions.is_coordinator(request.user, network)
+    form = forms.MemberForm(request.POST or None, body=body)
+    if request.method == "POST":
+        if not coordinator:
+            raise PermissionDenied
+        if form.is_valid():
+            values = dict(form.cleaned_data)
+            try:
+                services.member_add(
+                    user=request.user, body=body, person=values.pop("person"), **values
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("The member is added."))
+                return redirect("network:body", pk=body.pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "network/body_detail.html",
+        {
+            "body": body,
+            "network": network,
+            "members": permissions.active_memberships(body, today).select_related("user", "agency"),
+            "terms": selectors.body_terms(body),
+            "turnover": selectors.body_turnover(body, until=today.year),
+            "is_coordinator": coordinator,
+            "form": form,
+            "end_form": forms.MemberEndForm(initial={"ends_on": today}),
+            "today": today,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def membership_end(request, pk):
+    membership, network = _network_object(request.user, BodyMembership, as_pk(pk), "body__network")
+    if not permissions.is_coordinator(request.user, network):
+        raise PermissionDenied
+    form = forms.MemberEndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.member_end(
+                user=request.user, membership=membership, ends_on=form.cleaned_data["ends_on"]
+            )
+            messages.success(request, _("The term is ended; it stays in the history."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("Give the date the term ends."))
+    return redirect("network:body", pk=membership.body_id)
 
 
 # --- meetings --------------------------------------------------------------------------------
@@ -477,11 +563,143 @@ def solution_group(request, pk):
             "check_form": forms.PartyCheckForm(),
             "status_form": forms.StatusReportForm(),
             "action_form": forms.ActionForm(group=group),
+            "may_close": permissions.is_coordinator(user, network)
+            and group.status in (SolutionGroup.Status.ACTIVE, SolutionGroup.Status.IMPLEMENTING),
+            "close_form": forms.SolutionGroupCloseForm(),
         },
     )
 
 
+@login_required
+@require_POST
+def solution_group_close(request, pk):
+    """Coordinators close a group with its outcome: solved (the network's memory) or not."""
+    group, network = _network_object(request.user, SolutionGroup, as_pk(pk), "challenge__network")
+    if not permissions.is_coordinator(request.user, network):
+        raise PermissionDenied
+    form = forms.SolutionGroupCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.solution_group_close(user=request.user, group=group, **form.cleaned_data)
+            messages.success(request, _("The solution group is closed."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("Say whether it was solved and describe the outcome."))
+    return redirect("network:solution_group", pk=group.pk)
+
+
+@login_required
+@require_POST
+def challenge_from_practice(request):
+    """The form on the resource-group minutes page: a challenge with only the text the user
+    wrote — no participant, meeting or minutes is stored or copied."""
+    form = forms.PracticeChallengeForm(request.POST, prefix="challenge")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = ""
+    if form.is_valid():
+        try:
+            challenge = services.challenge_raise_from_practice(
+                user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("The challenge “%(title)s” is registered in %(network)s.")
+                % {"title": challenge.title, "network": challenge.network},
+            )
+            return redirect(back) if back else redirect("network:challenge", pk=challenge.pk)
+    else:
+        messages.error(request, _("Say briefly what the challenge is."))
+    return redirect(back or "network:home")
+
+
 # --- agreements ------------------------------------------------------------------------------
+
+
+@login_required
+def agreement_create(request, pk):
+    network = permissions.get_network_for(request.user, pk)
+    if not permissions.is_coordinator(request.user, network):
+        raise PermissionDenied
+    form = forms.AgreementForm(request.POST or None, request.FILES or None, network=network)
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        routine = values.pop("routine")
+        try:
+            agreement = services.agreement_create(
+                user=request.user,
+                network=network,
+                title=values["title"],
+                effective_from=values["effective_from"],
+                parties=list(values["parties"]),
+                routine_id=routine.pk,
+                routine_label=str(routine),
+                document=values["document"] or None,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The agreement is registered. Add its signatories."))
+            return redirect("network:agreement", pk=agreement.pk)
+    return render(
+        request,
+        "network/agreement_form.html",
+        {"form": form, "network": network},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def agreement_document(request, pk):
+    """The signed PDF, for staff of the network's partners (uploads are never served from
+    /media/)."""
+    agreement, _network = _network_object(request.user, Agreement, as_pk(pk))
+    if not agreement.document:
+        raise Http404
+    return FileResponse(
+        agreement.document.open("rb"),
+        content_type="application/pdf",
+        filename=f"samarbeidsavtale-{agreement.pk}.pdf",
+    )
+
+
+@login_required
+def agenda_document(request, pk):
+    """An agenda item's document: for those who see the body's internal items."""
+    item = get_object_or_404(AgendaItem, pk=as_pk(pk))
+    meeting = permissions.get_meeting_for(request.user, item.meeting_id)
+    if not item.document or not permissions.may_see_internal(request.user, meeting):
+        raise Http404
+    return FileResponse(item.document.open("rb"), as_attachment=True)
+
+
+@login_required
+@require_POST
+def signatory_add(request, pk):
+    agreement, network = _network_object(request.user, Agreement, as_pk(pk))
+    if not permissions.is_coordinator(request.user, network):
+        raise PermissionDenied
+    form = forms.SignatoryForm(request.POST, agreement=agreement)
+    if form.is_valid():
+        try:
+            services.signatory_add(
+                user=request.user,
+                agreement=agreement,
+                leader=form.cleaned_data["leader"],
+                signed_on=form.cleaned_data["signed_on"],
+            )
+            messages.success(request, _("The signatory is recorded."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("Choose the leader who signs for the party."))
+    return redirect("network:agreement", pk=agreement.pk)
 
 
 @login_required
@@ -508,6 +726,8 @@ def agreement_detail(request, pk):
             "signatories": agreement.signatories.select_related("user", "agency"),
             "history": services.agreement_history(agreement),
             "changes": changes,
+            "is_coordinator": permissions.is_coordinator(request.user, _network),
+            "signatory_form": forms.SignatoryForm(agreement=agreement),
         },
     )
 
@@ -529,9 +749,7 @@ def feedback(request, token):
     invite = services.feedback_invite_for_token(token)
     if invite is None:
         return render(request, "network/link_used.html", status=410)
-    from django.conf import settings
-
-    language = invite.language if invite.language in dict(settings.LANGUAGES) else "nb"
+    language = services.feedback_language(invite.language)
     with translation.override(language):
         form = forms.FeedbackForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -575,6 +793,21 @@ def feedback_overview(request):
             "networks": permissions.networks_for(request.user),
         },
     )
+
+
+@login_required
+def feedback_print(request):
+    """A blank paper form in the participant's language, for those without e-mail; staff
+    type the answers in afterwards (feedback_paper). Nothing about the participant is used."""
+    if not services.may_enter_feedback(request.user):
+        raise PermissionDenied
+    language = services.feedback_language(request.GET.get("language", "nb"))
+    with translation.override(language):
+        return render(
+            request,
+            "network/feedback_print.html",
+            {"form": forms.FeedbackForm(), "language": language, "smileys": forms.SMILEYS},
+        )
 
 
 @login_required

@@ -23,6 +23,7 @@ from kmv.access.serializers import (
 )
 
 from . import services
+from .api_outcomes import ParticipantOutcomesMixin
 from .filters import ConsentFilter, ParticipantFilter
 from .models import Consent, Participant
 from .serializers import (
@@ -104,6 +105,7 @@ def _require_change(user, participant: Participant, message) -> None:
     ),
 )
 class ParticipantViewSet(
+    ParticipantOutcomesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

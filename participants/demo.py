@@ -1,4 +1,5 @@
-"""Demo data: an Agder-like region with agencies, staff for every role and ~40 participants.
+"""Demo data: an Agder-like region with agencies, staff for every role and ~40 participants,
+and the history the dashboards count (settled figures, outcomes, held meetings).
 
 `build_demo()` is what `manage.py seed_demo` runs; tests call it directly. It is idempotent:
 municipalities, agencies and staff are looked up by stable keys (number, name, username), and
@@ -18,14 +19,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 
+from kmv.access import policy
 from kmv.access.models import Agency, Municipality, Role, User
 from participants import services as participant_services
-from participants.models import Consent, DataCategory, Participant
+from participants.models import Consent, DataCategory, OutcomeStatus, Participant, SettledFigure
 from participants.validators import _W1, _W2, _check_digit
 from resourcegroups import services as group_services
 
@@ -483,7 +486,195 @@ def build_demo(today: date | None = None, seed: int = SEED) -> DemoResult:
         result.count("participants", not exists)
         if not exists:
             _create_participant(spec, today, munis, agencies, staff, result)
+    _settled_figures(today, munis, staff, result)
+    _outcomes(today, plan(today, seed), staff, result)
+    _held_meetings(today, staff, result)
     return result
+
+
+# --- history for the dashboards: settled figures, outcomes, held meetings ---------------
+
+# people settled per year (national statistics, roughly Agder's scale), by municipality
+SETTLED_BASE = {KRISTIANSAND: 260, VENNESLA: 45, LILLESAND: 35}
+SETTLED_YEARS = 6
+
+
+def _settled_figures(today: date, munis, staff, result: DemoResult) -> None:
+    """The last six years for every municipality. A figure already there (entered by hand
+    or imported) is left alone."""
+    from participants.outcomes import settled_set
+
+    have = set(SettledFigure.objects.values_list("municipality__number", "year"))
+    rng = random.Random(SEED + 1)
+    for number, base in SETTLED_BASE.items():
+        for year in range(today.year - SETTLED_YEARS, today.year):
+            count = round(base * rng.uniform(0.6, 1.4))
+            if (number, year) in have:
+                result.count("settled figures", False)
+                continue
+            settled_set(
+                user=staff["koordinator"], municipality=munis[number], year=year, count=count
+            )
+            result.count("settled figures", True)
+
+
+def _outcomes(today: date, specs: list[Spec], staff, result: DemoResult) -> None:
+    """Education and work status history for participants who have none: adult education
+    (reported by NAV), upper-secondary start with its cohort and what followed (reported by
+    the school), moves (NAV). Participants with any record are left alone."""
+    from participants.outcomes import outcome_record
+
+    S = OutcomeStatus
+    nav, school = staff["radgiver"], staff["skole"]
+    people = {
+        (p.first_name, p.last_name, p.date_of_birth): p
+        for p in Participant.objects.filter(outcomes__isnull=True)
+    }
+    for spec in specs:
+        p = people.get((spec.first_name, spec.last_name, spec.date_of_birth))
+        if p is None:
+            continue
+        d, rng = spec.dates, random.Random(SEED * 1000 + spec.key)
+        records = []
+        intro = d.get("intro_programme_start")
+        if intro and intro <= today:
+            records.append((nav, {"status": S.ADULT_EDUCATION, "since": intro}))
+        start = d.get("upper_secondary_start")
+        in_vgo = spec.stage in ("vgo", "vgo_end", "finished")
+        if in_vgo and start and start <= today:
+            work = rng.random() < 0.35  # a part-time job beside school
+            records.append(
+                (
+                    school,
+                    {
+                        "status": S.UPPER_SECONDARY_STARTED,
+                        "since": start,
+                        "cohort_year": start.year,
+                        "in_work": work,
+                        "in_work_since": start + timedelta(days=40) if work else None,
+                    },
+                )
+            )
+            second_year = date(start.year + 1, 8, 15)
+            if spec.stage == "vgo_end" and second_year <= today:
+                records.append((school, {"status": S.IN_SCHOOL, "since": second_year}))
+            end = d.get("upper_secondary_end")
+            if spec.stage == "finished" and end and end <= today:
+                passed = spec.key % 2 == 0
+                records.append(
+                    (
+                        school,
+                        {
+                            "status": S.PASSED_TRADE_CERTIFICATE if passed else S.NOT_PASSED,
+                            "since": end,
+                            "in_work": passed,
+                            "in_work_since": end + timedelta(days=45) if passed else None,
+                        },
+                    )
+                )
+        if spec.stage == "without_vgo" and rng.random() < 0.5 and intro:
+            since = min(today, intro + timedelta(days=200))
+            records.append(
+                (
+                    nav,
+                    {
+                        "status": S.ADULT_EDUCATION,
+                        "since": since,
+                        "in_work": True,
+                        "in_work_since": since,
+                        "note": "Deltidsjobb ved siden av opplæringen",
+                    },
+                )
+            )
+        if spec.stage == "moved_away":
+            records.append((nav, {"status": S.MOVED_AWAY, "since": today - timedelta(days=10)}))
+        school_sees = policy.may(school, p)  # not after the school's membership ended
+        for user, data in records:
+            reporter = user if user is not school or school_sees else nav
+            outcome_record(user=reporter, participant=p, **data)
+            result.count("outcomes", True)
+
+
+def _held_meetings(today: date, staff, result: DemoResult) -> None:
+    """Meetings whose due date has passed are mostly held — on time, some early or late —
+    with attendance and minutes; a few are left open (overdue), and the follow-up service
+    sometimes stays away (the report saw it drop out). Which meetings are held is a fixed
+    function of the meeting's participant and stage, so a second run changes nothing.
+
+    Past meetings are written as history: their time is set on the row (booking through
+    `meeting_schedule` would e-mail calendar invitations for meetings long gone); invitees,
+    attendance and minutes go through the services. The first is approved, which
+    files their minutes as PDF."""
+    from resourcegroups.models import Attendance, Meeting
+    from resourcegroups.services import meetings as meeting_services
+    from resourcegroups.services import minutes as minutes_services
+
+    adviser = staff["radgiver"]
+    past = (
+        Meeting.objects.filter(
+            status=Meeting.Status.PLANNED,
+            due_date__lt=today - timedelta(days=14),
+            stage__isnull=False,
+            minutes__isnull=True,
+        )
+        .select_related("participant", "stage")
+        .order_by("due_date", "pk")
+    )
+    approved = Meeting.objects.filter(status=Meeting.Status.MINUTES_APPROVED).count()
+    tz = timezone.get_current_timezone()
+    for meeting in past:
+        p = meeting.participant
+        rng = random.Random(
+            f"{p.first_name}|{p.last_name}|{p.date_of_birth}|{meeting.stage.number}"
+        )
+        roll = rng.random()
+        if roll < 0.1:
+            continue  # never held: overdue on the dashboard
+        offset = rng.choice([-50, -30, -14, -7, -3, 0, 2, 5, 10, 21, 35])
+        held_on = min(meeting.due_date + timedelta(days=offset), today - timedelta(days=1))
+        start = timezone.make_aware(datetime.combine(held_on, time(10, 0)), tz)
+        Meeting.objects.filter(pk=meeting.pk).update(
+            status=Meeting.Status.BOOKED,
+            planned_start=start,
+            planned_end=start + timedelta(hours=1),
+            place="Møterom Tangen",
+            hand_edited=True,
+        )
+        meeting.refresh_from_db()
+        meeting_services.invite_members(meeting)
+        attendance = {}
+        for invitee in meeting.invitees.select_related("agency"):
+            away = rng.random()
+            follow_up = invitee.agency.kind == Agency.Kind.NAV_FOLLOW_UP
+            if away < (0.45 if follow_up else 0.08):
+                attendance[invitee.pk] = Attendance.ABSENT
+            elif away < (0.55 if follow_up else 0.13):
+                attendance[invitee.pk] = Attendance.EXCUSED
+            else:
+                attendance[invitee.pk] = Attendance.PRESENT
+        if attendance:
+            meeting_services.attendance_record(user=adviser, meeting=meeting, attendance=attendance)
+        minutes = minutes_services.minutes_compose(
+            user=adviser,
+            meeting=meeting,
+            decisions="Planen ble gjennomgått og videreført. Neste tiltak er avtalt.",
+            summary=f"Møte {meeting.stage.number} i ressursgruppa.",
+            plain_summary="Vi snakket om planen din og hva som skjer videre.",
+        )
+        minutes_services.minutes_submit(user=adviser, minutes=minutes)
+        result.count("held meetings", True)
+        if approved < 1:  # filing the PDF costs ~1 s each
+            present = {
+                i.agency_id: i.staff
+                for i in meeting.invitees.select_related("staff")
+                if i.attendance == Attendance.PRESENT
+            }
+            try:
+                for agency in minutes_services.attending_agencies(meeting):
+                    minutes_services.minutes_approve(user=present[agency.pk], minutes=minutes)
+            except (KeyError, PermissionDenied, ValidationError):
+                continue  # an agency that may not approve: the minutes stay out for approval
+            approved += 1
 
 
 def _create_participant(spec: Spec, today, munis, agencies, staff, result: DemoResult) -> None:

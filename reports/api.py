@@ -12,9 +12,10 @@ from rest_framework.response import Response
 
 from kmv.access import audit, policy
 from kmv.access.api_permissions import IsStaffMember
+from kmv.access.serializers import ERROR_400, READ_ERRORS
 from participants import outcomes as outcome_services
 
-from . import imports, selectors
+from . import imports, selectors, settled_io
 from .forms import ReportFilterForm
 from .serializers import (
     DrillPageSerializer,
@@ -53,7 +54,8 @@ def _filters(request) -> selectors.Filters:
 
 
 class ReportViewSet(viewsets.ViewSet):
-    """Every dashboard table. Aggregates cover all participants and are always suppressed."""
+    """Every dashboard table, suppressed for the caller by the same rule as the page
+    (`reports.suppression.limit_for`): exact only for a caller who may see everyone behind it."""
 
     permission_classes = [IsStaffMember, MaySeeReports]
     lookup_field = "key"
@@ -61,12 +63,12 @@ class ReportViewSet(viewsets.ViewSet):
 
     @extend_schema(parameters=FILTER_PARAMS, responses=SectionSerializer(many=True))
     def list(self, request):
-        sections = selectors.dashboard(_filters(request))
+        sections = selectors.dashboard(_filters(request), viewer=request.user)
         return Response([section_data(s) for s in sections])
 
     @extend_schema(parameters=[KEY_PARAM, *FILTER_PARAMS], responses=SectionSerializer)
     def retrieve(self, request, key=None):
-        section = selectors.section(key, _filters(request))
+        section = selectors.section(key, _filters(request), viewer=request.user)
         if section is None:
             raise exceptions.NotFound
         return Response(section_data(section))
@@ -182,4 +184,63 @@ class OutcomeExportViewSet(viewsets.ViewSet):
         )
         response = HttpResponse(imports.to_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="kmv-utfall.csv"'
+        return response
+
+
+class SettledImportViewSet(viewsets.ViewSet):
+    """Import settled figures (CSV/XLSX: municipality, year, count — the template's columns).
+    `dry_run=true` (the default) checks every row and writes nothing; `dry_run=false` writes
+    all rows or, if any row is wrong, none (422 with every row's problems; 400: the file is
+    unreadable). A year already entered is replaced. Coordinators, leaders, administrators."""
+
+    permission_classes = [IsStaffMember, MaySeeReports]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request=ImportUploadSerializer,
+        responses={
+            200: ImportResultSerializer,
+            201: ImportResultSerializer,
+            400: ERROR_400,
+            **READ_ERRORS,
+            422: ImportResultSerializer,
+        },
+    )
+    def create(self, request):
+        if not settled_io.may_import(request.user):
+            raise exceptions.PermissionDenied(
+                "Only coordinators and leaders enter settled figures."
+            )
+        upload = ImportUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        file = upload.validated_data["file"]
+        try:
+            rows = settled_io.read(file.name, file.read())
+        except imports.ImportFileError as exc:
+            raise exceptions.ValidationError({"file": [str(exc)]}) from None
+        if upload.validated_data["dry_run"]:
+            result = settled_io.validate(rows, request.user)
+            code = status.HTTP_200_OK if result.ok else status.HTTP_422_UNPROCESSABLE_ENTITY
+        else:
+            try:
+                result = settled_io.commit(rows, request.user)
+                code = status.HTTP_201_CREATED
+            except imports.ImportRejected as exc:
+                result, code = exc.result, status.HTTP_422_UNPROCESSABLE_ENTITY
+        data = {"ok": result.ok, "committed": result.committed, "rows": result.rows}
+        return Response(ImportResultSerializer(data).data, status=code)
+
+
+class SettledExportViewSet(viewsets.ViewSet):
+    """Every settled figure in the import format (CSV). Public statistics: no individuals."""
+
+    permission_classes = [IsStaffMember, MaySeeReports]
+
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR), **READ_ERRORS},
+    )
+    def list(self, request):
+        rows = list(settled_io.export_rows())
+        response = HttpResponse(imports.to_csv(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="kmv-bosatte.csv"'
         return response

@@ -52,3 +52,10 @@ class ImportForm(forms.Form):
         label=_("File (CSV or XLSX)"),
         help_text=_("Use the template: one row per participant and outcome."),
     )
+
+
+class SettledImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (CSV or XLSX)"),
+        help_text=_("Use the template: one row per municipality and year."),
+    )

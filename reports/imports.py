@@ -87,8 +87,15 @@ class ImportResult:
 # --- reading --------------------------------------------------------------------------
 
 
-def read_rows(name: str, data: bytes) -> list[dict[str, str]]:
-    """File bytes → list of {column: text}. CSV (UTF-8, `,` or `;`) or XLSX."""
+def read_rows(
+    name: str,
+    data: bytes,
+    *,
+    columns: list[str] = HEADER,
+    key_columns: frozenset[str] = frozenset({"kmv_id", "national_id", "first_name"}),
+) -> list[dict[str, str]]:
+    """File bytes → list of {column: text}. CSV (UTF-8, `,` or `;`) or XLSX. `columns`: the
+    format's column names; the header must name at least one of `key_columns`."""
     lower = name.lower()
     if lower.endswith(".xlsx"):
         table = _read_xlsx(data)
@@ -99,13 +106,13 @@ def read_rows(name: str, data: bytes) -> list[dict[str, str]]:
     if not table:
         raise ImportFileError(_("The file is empty."))
     header = [str(h or "").strip().lower() for h in table[0]]
-    unknown = [h for h in header if h and h not in HEADER]
+    unknown = [h for h in header if h and h not in columns]
     if unknown:
         raise ImportFileError(
             _("Unknown columns: %(cols)s. Use the template's column names.")
             % {"cols": ", ".join(unknown)}
         )
-    if not {"kmv_id", "national_id", "first_name"} & set(header):
+    if not key_columns & set(header):
         raise ImportFileError(_("The first row must hold the column names from the template."))
     body = [r for r in table[1:] if any(str(v or "").strip() for v in r)]
     if len(body) > MAX_ROWS:

@@ -39,7 +39,7 @@ from participants.models import OutcomeRecord, OutcomeStatus, Participant, Settl
 from resourcegroups import planning
 from resourcegroups.models import Meeting, MeetingInvitee, Membership, Routine, RoutineStage
 
-from .suppression import SuppressedTable, small_remainder, suppress, threshold
+from .suppression import EXACT, SuppressedTable, limit_for, small_remainder, suppress, threshold
 
 S = OutcomeStatus
 
@@ -80,6 +80,8 @@ class Section:
     extras: list[tuple[str, list[str]]] = field(default_factory=list)
     description: str = ""
     drillable: bool = True
+    # True: the viewer may see everyone behind the table, the counts are not suppressed
+    exact: bool = False
 
 
 # --- the participant base every section starts from ------------------------------------
@@ -128,9 +130,22 @@ def _matrix(rows, cols, counts: dict[tuple[str, str], int]) -> list[list[int]]:
     return [[counts.get((r, c), 0) for c, _l in cols] for r, _l in rows]
 
 
-def participation(filters: Filters, *, today: date) -> list[Section]:
+def population(filters: Filters) -> QuerySet[Participant]:
+    """Everyone any participant-based section may count under these filters (the agency
+    filter narrows the participants of most sections, but attendance counts every
+    participant's meetings): whether the viewer may see all of them decides suppression."""
+    return base_participants(replace(filters, agency=None))
+
+
+def viewer_limit(filters: Filters, viewer) -> int:
+    """The suppression limit for `viewer` (None: an anonymous reader, always suppressed)."""
+    return limit_for(viewer, population(filters))
+
+
+def participation(filters: Filters, *, today: date, limit: int | None = None) -> list[Section]:
     """Three municipality × year tables. Queries: municipalities, settled figures, resource
     groups by year, upper-secondary starts by cohort year (4)."""
+    limit = threshold() if limit is None else limit
     rows = _municipalities(filters)
     years = filters.years(today)
     cols = [(str(y), str(y)) for y in years]
@@ -180,8 +195,9 @@ def participation(filters: Filters, *, today: date) -> list[Section]:
             str(_("Municipality")),
             rows,
             cols,
-            suppress(_matrix(rows, cols, with_group), threshold()),
+            suppress(_matrix(rows, cols, with_group), limit),
             description=str(_("By the year the resource group was set up.")),
+            exact=limit == EXACT,
         ),
         Section(
             "started_vgo",
@@ -189,8 +205,9 @@ def participation(filters: Filters, *, today: date) -> list[Section]:
             str(_("Municipality")),
             rows,
             cols,
-            suppress(_matrix(rows, cols, started), threshold()),
+            suppress(_matrix(rows, cols, started), limit),
             description=str(_("By upper-secondary start year (cohort).")),
+            exact=limit == EXACT,
         ),
     ]
 
@@ -277,11 +294,11 @@ def _cohort_counts(filters: Filters) -> list[dict]:
     ]
 
 
-def cohort_outcomes(filters: Filters) -> list[Section]:
+def cohort_outcomes(filters: Filters, limit: int | None = None) -> list[Section]:
     """Per upper-secondary start year: current status (a partition of those who started),
     of which in work, and shares. One query."""
     data = _cohort_counts(filters)
-    limit = threshold()
+    limit = threshold() if limit is None else limit
     rows = [(str(r["cohort"]), str(r["cohort"])) for r in data]
     cols = [(key, str(label)) for key, _s, label in COHORT_CATEGORIES]
     outcomes = suppress([[r[k] for k, _l in cols] for r in data], limit)
@@ -329,6 +346,7 @@ def cohort_outcomes(filters: Filters) -> list[Section]:
                     "The total is the number who started."
                 )
             ),
+            exact=limit == EXACT,
         ),
         Section(
             "cohorts_work",
@@ -338,6 +356,7 @@ def cohort_outcomes(filters: Filters) -> list[Section]:
             cols,
             in_work,
             description=str(_("Participants in each status column above who are also in work.")),
+            exact=limit == EXACT,
         ),
     ]
 
@@ -462,13 +481,13 @@ def _upcoming_months(today: date) -> list[tuple[str, str]]:
     return out
 
 
-def compliance(filters: Filters, *, today: date) -> list[Section]:
+def compliance(filters: Filters, *, today: date, limit: int | None = None) -> list[Section]:
     counts, _m, names, upcoming = _compliance_groups(filters, today=today)
     numbers = sorted({n for n, _c in counts} | set(names))
     numbers = [n for n in numbers if any(counts.get((n, c), 0) for c, _l in COMPLIANCE_COLS)]
     rows = [(str(n), names.get(n, str(n))) for n in numbers]
     cols = [(c, str(label)) for c, label in COMPLIANCE_COLS]
-    limit = threshold()
+    limit = threshold() if limit is None else limit
     months = _upcoming_months(today)
     return [
         Section(
@@ -485,6 +504,7 @@ def compliance(filters: Filters, *, today: date) -> list[Section]:
                     "not yet opened."
                 )
             ),
+            exact=limit == EXACT,
         ),
         Section(
             "upcoming",
@@ -494,6 +514,7 @@ def compliance(filters: Filters, *, today: date) -> list[Section]:
             [(f"opens:{k}", label) for k, label in months],
             suppress([[upcoming.get((n, k), 0) for k, _l in months] for n in numbers], limit),
             description=str(_("Open meetings whose due window opens in the month.")),
+            exact=limit == EXACT,
         ),
     ]
 
@@ -529,9 +550,10 @@ def _meetings_any_due(filters: Filters) -> QuerySet[Meeting]:
     return qs
 
 
-def attendance(filters: Filters) -> list[Section]:
+def attendance(filters: Filters, limit: int | None = None) -> list[Section]:
     """Per agency: attendance at held meetings it was invited to. Queries: counts, agency
     names (2)."""
+    limit = threshold() if limit is None else limit
     data = list(
         _invitations(filters)
         .values("agency_id")
@@ -546,7 +568,7 @@ def attendance(filters: Filters) -> list[Section]:
     data.sort(key=lambda r: names.get(r["agency_id"], ""))
     rows = [(str(r["agency_id"]), names.get(r["agency_id"], "")) for r in data]
     cols = [(c or "none", str(label)) for c, label in ATTENDANCE_COLS]
-    table = suppress([[r[f"c_{c}"] for c, _l in cols] for r in data], threshold())
+    table = suppress([[r[f"c_{c}"] for c, _l in cols] for r in data], limit)
     rates = []
     for i, _r in enumerate(data):
         invited = table.row_totals[i]
@@ -564,6 +586,7 @@ def attendance(filters: Filters) -> list[Section]:
             description=str(
                 _("Invitations to held meetings; the total is the number of invitations.")
             ),
+            exact=limit == EXACT,
         )
     ]
 
@@ -641,13 +664,16 @@ def feedback(filters: Filters, *, today: date) -> list[Section]:
 # --- the whole dashboard and its drill-downs ---------------------------------------------
 
 
-def dashboard(filters: Filters, *, today: date | None = None) -> list[Section]:
+def dashboard(filters: Filters, *, today: date | None = None, viewer=None) -> list[Section]:
+    """Every section, suppressed for `viewer` (None: always suppressed). One query more
+    than the sections for the viewer's limit."""
     today = today or timezone.localdate()
+    limit = viewer_limit(filters, viewer)
     return [
-        *participation(filters, today=today),
-        *cohort_outcomes(filters),
-        *compliance(filters, today=today),
-        *attendance(filters),
+        *participation(filters, today=today, limit=limit),
+        *cohort_outcomes(filters, limit),
+        *compliance(filters, today=today, limit=limit),
+        *attendance(filters, limit),
         *feedback(filters, today=today),
     ]
 
@@ -665,16 +691,22 @@ SECTION_KEYS = (
 )
 
 
-def section(key: str, filters: Filters, *, today: date | None = None) -> Section | None:
+def section(
+    key: str, filters: Filters, *, today: date | None = None, viewer=None
+) -> Section | None:
+    """One section, suppressed for `viewer` exactly as in `dashboard`."""
     today = today or timezone.localdate()
+    if key not in ("settled", *SECTION_KEYS):
+        return None
+    limit = viewer_limit(filters, viewer) if key not in ("feedback", "network_meetings") else None
     if key in ("settled", "with_group", "started_vgo"):
-        sections = participation(filters, today=today)
+        sections = participation(filters, today=today, limit=limit)
     elif key in ("cohorts", "cohorts_work"):
-        sections = cohort_outcomes(filters)
+        sections = cohort_outcomes(filters, limit)
     elif key in ("compliance", "upcoming"):
-        sections = compliance(filters, today=today)
+        sections = compliance(filters, today=today, limit=limit)
     elif key == "attendance":
-        sections = attendance(filters)
+        sections = attendance(filters, limit)
     elif key in ("feedback", "network_meetings"):
         sections = feedback(filters, today=today)
     else:

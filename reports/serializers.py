@@ -31,6 +31,12 @@ class SectionSerializer(serializers.Serializer):
     description = serializers.CharField()
     row_header = serializers.CharField()
     threshold = serializers.IntegerField()
+    exact = serializers.BooleanField(
+        help_text=_(
+            "True when the caller may see every participant behind the table: nothing is "
+            "suppressed."
+        )
+    )
     columns = ColumnSerializer(many=True)
     extra_columns = serializers.ListField(child=serializers.CharField())
     rows = RowSerializer(many=True)
@@ -47,6 +53,7 @@ def section_data(section) -> dict:
         "description": section.description,
         "row_header": section.row_header,
         "threshold": limit,
+        "exact": section.exact,
         "columns": [{"key": k, "label": label} for k, label in section.cols],
         "extra_columns": [label for label, _v in section.extras],
         "rows": [

@@ -1,9 +1,14 @@
 """Small-number suppression — the one place that decides which cells of an aggregate are
 hidden from a viewer.
 
-Every aggregate shown by the reports covers all participants in the region, so it is always
-shown to people without access to most of the individuals behind it: it is always
-suppressed. (Drill-down lists are scoped by `kmv.access.policy.participants_for` instead.)
+Who sees suppressed numbers (`limit_for`, the only rule): counts of 1–4 are hidden from
+anyone WITHOUT access to the individuals behind a table. A viewer who may see every
+participant of the population the tables are drawn from (`kmv.access.policy.participants_for`
+covers it) learns nothing new from an exact count — they could open the list — so they get
+exact numbers; everyone else (coordinators, leaders, case workers looking beyond their own
+participants) gets suppressed tables. The page, API, CSV and PDF all take the limit from
+here, so they agree. Anonymous feedback has no individuals anyone may see: always
+suppressed. (Drill-down lists are scoped by `participants_for` instead.)
 
 Primary suppression: a count 1 ≤ n < threshold is hidden ("<5").
 Secondary (complementary) suppression: the table is read together with its row and column
@@ -21,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 SECONDARY_MARK = "x"
@@ -28,6 +34,21 @@ SECONDARY_MARK = "x"
 
 def threshold() -> int:
     return int(getattr(settings, "KMV_SUPPRESSION_THRESHOLD", 5))
+
+
+EXACT = 1  # a limit under which no count hides: 0 < n < 1 never holds
+
+
+def limit_for(user, population: QuerySet) -> int:
+    """The suppression limit for `user` looking at aggregates over `population` (a
+    Participant queryset): exact (EXACT) when the user may see every participant in it,
+    else `threshold()`. One query (an anti-join that stops at the first hidden person)."""
+    from kmv.access import policy
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return threshold()
+    hidden = population.exclude(pk__in=policy.participants_for(user).values("pk"))
+    return threshold() if hidden.exists() else EXACT
 
 
 @dataclass
@@ -65,6 +86,11 @@ class SuppressedTable:
     def mask(self) -> list[list[bool]]:
         return [[c.suppressed for c in row] for row in self.cells]
 
+
+EXACT_NOTE = _(
+    "You may see every participant behind these tables, so the numbers are exact. Anonymous "
+    "feedback is still suppressed."
+)
 
 LEGEND = _(
     "“<%(n)s” marks a count between 1 and %(m)s, hidden to protect individuals; “x” marks a "

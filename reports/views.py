@@ -25,10 +25,10 @@ from kmv.access import audit, policy
 from kmv.access.models import CASE_ROLES, Role
 from participants import outcomes as outcome_services
 
-from . import charts, imports, selectors, tasks
-from .forms import ImportForm, ReportFilterForm, SettledFigureForm
+from . import charts, imports, selectors, settled_io, tasks
+from .forms import ImportForm, ReportFilterForm, SettledFigureForm, SettledImportForm
 from .models import ImportJob
-from .suppression import LEGEND, threshold
+from .suppression import EXACT_NOTE, LEGEND, threshold
 
 LARGE_IMPORT_ROWS = 500  # more rows than this: committed by a worker, with progress
 
@@ -58,6 +58,15 @@ def _query(request, drop=("page",)) -> str:
     return q.urlencode()
 
 
+def legend(sections) -> str:
+    """The key to the marks, or — when the viewer's tables are exact — why they are."""
+    limit = threshold()
+    text = str(LEGEND % {"n": limit, "m": limit - 1})
+    if any(s.exact for s in sections):
+        text = f"{EXACT_NOTE} {text}"
+    return text
+
+
 def section_rows(section, limit: int):
     """Rows for templates and CSV: (row key, label, [(col key, cell)], total cell, extras)."""
     out = []
@@ -72,7 +81,7 @@ def section_rows(section, limit: int):
 def dashboard(request):
     _require_reports(request.user)
     form, filters = _filters(request)
-    sections = selectors.dashboard(filters)
+    sections = selectors.dashboard(filters, viewer=request.user)
     limit = threshold()
     blocks = [
         {
@@ -90,7 +99,7 @@ def dashboard(request):
             "form": form,
             "blocks": blocks,
             "query": _query(request),
-            "legend": LEGEND % {"n": limit, "m": limit - 1},
+            "legend": legend(sections),
             "limit": limit,
             "may_import": outcome_services.may_record_outcomes(request.user),
             "may_enter_settled": request.user.role in outcome_services.SETTLED_EDITORS,
@@ -142,7 +151,7 @@ def export_csv(request, key):
     """One dashboard table as CSV, suppressed exactly as on the page."""
     _require_reports(request.user)
     _form, filters = _filters(request)
-    section = selectors.section(key, filters)
+    section = selectors.section(key, filters, viewer=request.user)
     if section is None:
         raise Http404
     content = section_csv(section, threshold())
@@ -177,7 +186,7 @@ def dashboard_pdf(request):
     _require_reports(request.user)
     _form, filters = _filters(request)
     limit = threshold()
-    sections = selectors.dashboard(filters)
+    sections = selectors.dashboard(filters, viewer=request.user)
     with translation.override(request.user.language or translation.get_language()):
         html = render_to_string(
             "reports/dashboard_pdf.html",
@@ -191,7 +200,7 @@ def dashboard_pdf(request):
                     }
                     for s in sections
                 ],
-                "legend": LEGEND % {"n": limit, "m": limit - 1},
+                "legend": legend(sections),
                 "filters": filters.as_query(),
                 "generated": timezone.localtime(),
                 "font_face_css": font_face_css(),
@@ -219,6 +228,103 @@ def settled_figures(request):
         "municipality__name", "-year"
     )[:500]
     return render(request, "reports/settled.html", {"form": form, "figures": figures})
+
+
+# --- import / export of settled figures ------------------------------------------------
+
+SETTLED_SESSION_KEY = "reports_settled_import"
+
+
+def _settled_page(request, form, *, result=None, file_error="", rejected=False):
+    return render(
+        request,
+        "reports/settled_import.html",
+        {
+            "form": form,
+            "result": result,
+            "file_error": file_error,
+            "rejected": rejected,
+            "columns": settled_io.COLUMNS,
+        },
+    )
+
+
+@login_required
+def settled_import(request):
+    """Upload → dry run (every row's errors, nothing written) → commit (all or nothing)."""
+    if not settled_io.may_import(request.user):
+        raise PermissionDenied(_("Only coordinators and leaders enter settled figures."))
+    form = SettledImportForm(request.POST or None, request.FILES or None)
+    result, file_error = None, ""
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            rows = settled_io.read(upload.name, data)
+        except imports.ImportFileError as exc:
+            file_error = str(exc)
+        else:
+            result = settled_io.validate(rows, request.user)
+            if result.ok:
+                path = default_storage.save(f"imports/{uuid.uuid4().hex}", ContentFile(data))
+                request.session[SETTLED_SESSION_KEY] = {"path": path, "name": upload.name}
+    return _settled_page(request, form, result=result, file_error=file_error)
+
+
+@require_POST
+@login_required
+def settled_import_commit(request):
+    if not settled_io.may_import(request.user):
+        raise PermissionDenied(_("Only coordinators and leaders enter settled figures."))
+    pending = request.session.pop(SETTLED_SESSION_KEY, None)
+    if not pending or not default_storage.exists(pending["path"]):
+        messages.error(request, _("Upload the file again and check it first."))
+        return redirect("reports:settled_import")
+    with default_storage.open(pending["path"], "rb") as fh:
+        data = fh.read()
+    default_storage.delete(pending["path"])
+    try:
+        result = settled_io.commit(settled_io.read(pending["name"], data), request.user)
+    except (imports.ImportRejected, imports.ImportFileError) as exc:
+        result = getattr(exc, "result", None)
+        return _settled_page(
+            request,
+            SettledImportForm(),
+            result=result,
+            file_error="" if result else str(exc),
+            rejected=True,
+        )
+    messages.success(
+        request, _("Imported %(n)s rows. Nothing else was changed.") % {"n": len(result.rows)}
+    )
+    return redirect("reports:settled")
+
+
+@login_required
+def settled_template(request):
+    _require_reports(request.user)
+    response = HttpResponse(
+        imports.to_csv(settled_io.template_rows()), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="kmv-bosatte-mal.csv"'
+    return response
+
+
+@login_required
+def settled_export(request):
+    """Every settled figure in the import format (public statistics, no individuals)."""
+    _require_reports(request.user)
+    rows = list(settled_io.export_rows())
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            imports.to_xlsx(rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="kmv-bosatte.xlsx"'
+        return response
+    response = HttpResponse(imports.to_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="kmv-bosatte.csv"'
+    return response
 
 
 # --- import / export of participants and outcomes ---------------------------------------

@@ -3,32 +3,51 @@ swap, lock), publish. Same access as the pages: advisers of the round's agency; 
 caller gets 404 for a round (as for a missing one). Errors from the services are translated
 by kmv.access.api_errors (domain ValidationError → 400, PermissionDenied → 403)."""
 
+from contextlib import contextmanager
+
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kmv.access.serializers import DETAIL_ERRORS, ERROR_400
+from kmv.access import audit, policy
+from kmv.access.serializers import DETAIL_ERRORS, ERROR_400, READ_ERRORS
+from kmv.errors import ConflictError
 from kmv.ids import as_pk
+from kmv.notify.selectors import invitation_status
+from kmv.notify.serializers import MeetingInvitationsSerializer
 
 from . import scheduler
 from .models import Interpreter, Meeting, Round, RoundEntry
 from .serializers_rounds import (
     EntriesAddSerializer,
     GenerateSerializer,
+    InterpreterBookingSerializer,
+    InterpreterSerializer,
+    InterpreterWindowSerializer,
     LockSerializer,
     MoveSerializer,
     ProposalSerializer,
+    RoomSerializer,
     RoundCreateSerializer,
     RoundSerializer,
     ScheduleSerializer,
+    StaffBlockSerializer,
     SwapSerializer,
     UnavailabilitySerializer,
 )
 from .services import rounds as services
 
 WRITE_ERRORS = {400: ERROR_400, **DETAIL_ERRORS}
+CREATE_ERRORS = {400: ERROR_400, **READ_ERRORS}
+CONFLICT = OpenApiResponse(description="Someone else saved first: fetch again and resend.")
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Someone else saved this after you fetched it."
+    default_code = "conflict"
 
 
 @extend_schema(tags=["rounds"])
@@ -216,3 +235,263 @@ class RoundViewSet(
         rnd = self._round()
         services.round_publish(user=request.user, rnd=rnd, request=request)
         return Response(RoundSerializer(self.get_queryset().get(pk=rnd.pk)).data)
+
+    @extend_schema(responses={200: MeetingInvitationsSerializer(many=True), **DETAIL_ERRORS})
+    @action(detail=True, methods=["get"])
+    def invitations(self, request, pk=None):
+        """Per placed meeting, each recipient's invitation state from the outbox (pending,
+        sent, failed; attempts; sent_at; iCalendar SEQUENCE). Recipients are named by their
+        part (no addresses); a participant by name only where the caller may see them."""
+        rnd = self._round()
+        meetings = [
+            e.meeting
+            for e in rnd.entries.filter(day__isnull=False)
+            .select_related("meeting__participant")
+            .order_by("day__date", "slot", "pk")
+        ]
+        rows = invitation_status(meetings, visible_participants=_visible(request.user, meetings))
+        audit.record(
+            request=request,
+            action=audit.Action.LIST,
+            object_type="meeting",
+            object_ids=[m.pk for m in meetings],
+            fields=["invitations"],
+            channel="api",
+        )
+        return Response(
+            MeetingInvitationsSerializer(
+                [{"meeting": m.pk, "recipients": rows[m.pk]} for m in meetings], many=True
+            ).data
+        )
+
+
+def _visible(user, meetings) -> set[int]:
+    return set(
+        policy.participants_for(user)
+        .filter(pk__in=[m.participant_id for m in meetings])
+        .values_list("pk", flat=True)
+    )
+
+
+@contextmanager
+def _conflict():
+    try:
+        yield
+    except ConflictError:
+        raise Conflict() from None
+
+
+@extend_schema(tags=["rounds"])
+class RoomViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Meeting rooms: capacity, step-free access, in use. Programme and follow-up advisers
+    manage their own agency's rooms, system administrators all; others see none. Deactivate
+    with PATCH {"active": false, "version": n}."""
+
+    serializer_class = RoomSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return services.rooms_for(self.request.user).order_by("agency_id", "name", "pk")
+
+    def get_object(self):
+        room = self.get_queryset().filter(pk=as_pk(self.kwargs["pk"])).first()
+        if room is None:
+            raise Http404
+        return room
+
+    @extend_schema(responses={201: RoomSerializer, **CREATE_ERRORS})
+    def create(self, request, *args, **kwargs):
+        data = RoomSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        room = services.room_create(
+            user=request.user,
+            name=d["name"],
+            location=d.get("location", ""),
+            capacity=d.get("capacity", 8),
+            accessible=d.get("accessible", True),
+            agency=d.get("agency"),
+            request=request,
+        )
+        return Response(RoomSerializer(room).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: RoomSerializer, 409: CONFLICT, **WRITE_ERRORS})
+    def partial_update(self, request, *args, **kwargs):
+        room = self.get_object()
+        data = RoomSerializer(room, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        d.pop("agency", None)
+        version = d.pop("version", None)
+        with _conflict():
+            room = services.room_update(
+                user=request.user, room=room, version=version, request=request, **d
+            )
+        return Response(RoomSerializer(room).data)
+
+
+@extend_schema(tags=["rounds"])
+class InterpreterViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The interpreter register: external interpreters and interpreter services' rosters,
+    with languages. Managed by programme and follow-up advisers and system administrators;
+    others see none. Deactivate with PATCH {"active": false, "version": n}."""
+
+    serializer_class = InterpreterSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return services.interpreters_for(self.request.user).order_by("name", "pk")
+
+    def get_object(self):
+        interpreter = self.get_queryset().filter(pk=as_pk(self.kwargs["pk"])).first()
+        if interpreter is None:
+            raise Http404
+        return interpreter
+
+    @extend_schema(responses={201: InterpreterSerializer, **CREATE_ERRORS})
+    def create(self, request, *args, **kwargs):
+        data = InterpreterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        d.pop("version", None)
+        d.pop("active", None)
+        interpreter = services.interpreter_create(user=request.user, request=request, **d)
+        return Response(InterpreterSerializer(interpreter).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: InterpreterSerializer, 409: CONFLICT, **WRITE_ERRORS})
+    def partial_update(self, request, *args, **kwargs):
+        interpreter = self.get_object()
+        data = InterpreterSerializer(interpreter, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        version = d.pop("version", None)
+        with _conflict():
+            interpreter = services.interpreter_update(
+                user=request.user, interpreter=interpreter, version=version, request=request, **d
+            )
+        return Response(InterpreterSerializer(interpreter).data)
+
+
+@extend_schema(tags=["rounds"])
+class InterpreterWindowViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Times interpreters ARE available (today on). Once an interpreter has any window on
+    one of a round's dates, the round's scheduler treats them as unavailable outside their
+    windows on every day of that round; without windows on those dates they count as
+    available. Entered by the interpreter, their service, or a round planner."""
+
+    serializer_class = InterpreterWindowSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        qs = services.interpreter_windows_for(self.request.user).order_by("date", "start", "pk")
+        interpreter = self.request.query_params.get("interpreter")
+        if interpreter:
+            field = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+            try:
+                pk = field.run_validation(interpreter)
+            except exceptions.ValidationError as exc:
+                raise exceptions.ValidationError({"interpreter": exc.detail}) from None
+            qs = qs.filter(interpreter_id=pk)
+        return qs
+
+    @extend_schema(
+        parameters=[OpenApiParameter("interpreter", int, description="only this interpreter")],
+        responses={200: InterpreterWindowSerializer(many=True), 400: ERROR_400, **READ_ERRORS},
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={201: InterpreterWindowSerializer, **CREATE_ERRORS})
+    def create(self, request, *args, **kwargs):
+        data = InterpreterWindowSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        window = services.interpreter_window_add(
+            user=request.user,
+            interpreter=d["interpreter"],
+            on=d["date"],
+            start=d["start"],
+            end=d["end"],
+            request=request,
+        )
+        return Response(InterpreterWindowSerializer(window).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None, **DETAIL_ERRORS})
+    def destroy(self, request, *args, **kwargs):
+        if not services.interpreter_window_delete(user=request.user, window_id=as_pk(kwargs["pk"])):
+            raise Http404
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["rounds"])
+class StaffBlockViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """My availability: times the caller cannot attend any meeting (today on). Every round
+    on that date keeps the caller's meetings out of them. Only one's own."""
+
+    serializer_class = StaffBlockSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return services.staff_blocks_for(self.request.user).order_by("date", "start", "pk")
+
+    @extend_schema(responses={200: StaffBlockSerializer(many=True), **READ_ERRORS})
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={201: StaffBlockSerializer, **CREATE_ERRORS})
+    def create(self, request, *args, **kwargs):
+        data = StaffBlockSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        block = services.staff_block_add(
+            user=request.user,
+            on=d["date"],
+            start=d["start"],
+            end=d["end"],
+            note=d.get("note", ""),
+            request=request,
+        )
+        return Response(StaffBlockSerializer(block).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None, **DETAIL_ERRORS})
+    def destroy(self, request, *args, **kwargs):
+        if not services.staff_block_delete(user=request.user, block_id=as_pk(kwargs["pk"])):
+            raise Http404
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["rounds"])
+class InterpreterBookingViewSet(viewsets.GenericViewSet):
+    """An interpreter's own bookings in published rounds: date, time, place and language
+    only — never the participant or anything about the case. Empty for everyone else."""
+
+    serializer_class = InterpreterBookingSerializer
+    pagination_class = None
+    queryset = RoundEntry.objects.none()  # for the schema only: rows come from the service
+
+    @extend_schema(responses={200: InterpreterBookingSerializer(many=True), **READ_ERRORS})
+    def list(self, request):
+        rows = services.interpreter_bookings(request.user)
+        return Response(InterpreterBookingSerializer(rows, many=True).data)

@@ -3,6 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kmv.access.models import Agency
+from kmv.forms import DateInput
+from participants.models import Language
+
 from .models import Interpreter, Room, RoundDay, RoundEntry, RoutineStage
 
 
@@ -31,7 +35,7 @@ class RoundForm(forms.Form):
     )
     interpreters = forms.ModelMultipleChoiceField(
         label=_("Interpreters"),
-        queryset=Interpreter.objects.all(),
+        queryset=Interpreter.objects.filter(active=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -46,7 +50,7 @@ class RoundForm(forms.Form):
     def __init__(self, *args, user, stages, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["stages"].queryset = stages
-        self.fields["rooms"].queryset = Room.objects.filter(agency_id=user.agency_id)
+        self.fields["rooms"].queryset = Room.objects.filter(agency_id=user.agency_id, active=True)
 
     def days(self):
         d = self.cleaned_data
@@ -118,3 +122,59 @@ class InformationDayForm(forms.Form):
         self.fields["partners"].queryset = Agency.objects.filter(
             kind__in=["career_centre", "adult_education"]
         ).exclude(pk=user.agency_id)
+
+
+class RoomForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    location = forms.CharField(label=_("Address / building"), max_length=200, required=False)
+    capacity = forms.IntegerField(label=_("Capacity (people)"), min_value=1, max_value=500)
+    accessible = forms.BooleanField(label=_("Step-free access"), required=False)
+    active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, sysadmin: bool, editing: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sysadmin and not editing:
+            self.fields["agency"].queryset = Agency.objects.order_by("name")
+        else:
+            del self.fields["agency"]
+        if not editing:
+            del self.fields["active"]
+            del self.fields["version"]
+
+
+class InterpreterForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    agency = forms.ModelChoiceField(
+        label=_("Interpreter service (empty: external interpreter)"),
+        queryset=Agency.objects.filter(kind=Agency.Kind.INTERPRETER_SERVICE).order_by("name"),
+        required=False,
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), choices=Language.choices, widget=forms.CheckboxSelectMultiple
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    authorised = forms.BooleanField(label=_("Authorised interpreter"), required=False)
+    active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, editing: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["active"]
+            del self.fields["version"]
+
+
+class StaffBlockForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}))
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=200)
+
+
+class InterpreterWindowForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}))

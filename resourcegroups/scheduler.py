@@ -4,39 +4,54 @@ A round has one slot grid: on each day, slots start every `slot + buffer` minute
 day's start. Every meeting takes one slot, one room and — if the participant needs one — one
 interpreter who speaks the language. Because all meetings of a round have the same length
 and sit on the grid, "no overlap + buffer" for a person, room or interpreter is exactly "at
-most one meeting per grid cell". We therefore model it as a set-packing problem (one Boolean
-per candidate meeting × cell × room, and per meeting × cell × interpreter) with `AddAtMostOne`
-per resource and cell: the same optional-interval model, written in the form whose linear
-relaxation is tight, so CP-SAT proves optimality quickly. Candidates are generated only where
-every required person and the resources are available, so availability, language, room
-capacity and accessibility are enforced by construction.
+most one meeting per grid cell": a set-packing model (one Boolean per candidate meeting ×
+cell) with `AddAtMostOne` per person and cell — the optional-interval model in the form
+whose linear relaxation is tight. Rooms, and interpreters until level 3, are not variables
+but a capacity per cell (Hall's condition over the meetings' possible sets; matched after
+solving), so identical rooms or interpreters create no symmetric copies of a schedule.
+Candidates exist only where every required person and a resource are available, so
+availability, language, room capacity and accessibility hold by construction.
 
-Objectives, lexicographic (solved in that order, each phase fixing the optimum of the
-previous one and starting from its solution):
-1. schedule as many meetings as possible;
-2. keep staff days compact: minimise the number of separate blocks of meetings per staff
-   member and day (idle gaps = blocks − 1);
-3. fewer interpreter bookings: minimise the blocks of consecutive slots per interpreter and
-   day (one booking = one block), which puts same-language participants in consecutive
-   slots;
-4. respect preferred times (morning / afternoon).
+Objectives, lexicographic: each level is solved to its optimum (or as far as the budget
+goes), then fixed as a constraint while the next is optimised from the previous solution:
+1. placed meetings, maximised;
+2. staff blocks: per staff member and day, the runs of consecutive busy slots, summed
+   (idle gaps = blocks − staff days, so for the placed meetings this is "fewest gaps");
+3. interpreter bookings: per interpreter and day, runs of consecutive busy slots (one
+   booking per run), which puts same-language participants in consecutive slots;
+4. preference misses: meetings outside their preferred half of the day.
+"Optimal" on a level (`Result.proven[i]`) means CP-SAT proved that no schedule is better on
+that level among those that are optimal on every earlier level; `Result.bounds[i]` is the
+proven bound (equal to the objective when optimal, the remaining gap otherwise).
+`status == "optimal"` only when every level is proven.
 
-Determinism: fixed seed, fixed worker count, interleaved search, inputs sorted by key and
-a deterministic time budget per phase (see `solve`).
+Determinism: inputs sorted by key, fixed seed, interleaved search (two workers that take
+turns in a fixed order) and a budget in CP-SAT's deterministic time; the same input gives
+the same schedule unless the wall-clock cap stopped a phase (`Result.deterministic`).
 `validate` applies the same rules to any set of placements (manual moves, the greedy
 baseline, tests); `diagnose` names what blocks a meeting that could not be placed.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 MORNING = "morning"
 AFTERNOON = "afternoon"
 NOON = 12 * 60
+# CP-SAT deterministic time per wall-clock second of `solve(time_limit=…)`, chosen so that
+# on a quiet 2-core machine the deterministic budget (reproducible) ends a phase before the
+# wall-clock cap does: bench/scheduler.py measured ≈ 2 for 20 participants at load 2,
+# ≈ 0.5–0.6 for 150 at load 4.5 and ≈ 0.3 at load 8 (there the cap takes over)
+DET_PER_SECOND = 1.0
+# share of the time budget per level (placed, staff blocks, interpreter bookings,
+# preferences); what a level leaves unused goes to the later ones
+LEVEL_SHARES = (0.15, 0.3, 0.45, 0.1)
 
 
 @dataclass(frozen=True)
@@ -177,6 +192,12 @@ class Result:
     objective: list[int] = field(default_factory=list)
     # per objective level (placed, idle gaps, interpreter bookings, preferences): proven?
     proven: list[bool] = field(default_factory=list)
+    # per level: the solver's proven bound (= objective where proven; the gap otherwise)
+    bounds: list[int] = field(default_factory=list)
+    # False when the wall-clock cap (busy machine) rather than the deterministic budget ended
+    # a phase: the same input may then give another schedule
+    deterministic: bool = True
+    deterministic_seconds: float = 0.0  # CP-SAT's deterministic time used, all phases
 
 
 # --- rules shared by every way of placing meetings -------------------------------------
@@ -393,9 +414,21 @@ def solve(
     workers: int = 2,
     seed: int = 0,
     interleave: bool = True,
+    deterministic_time: float | None = None,
     progress: Callable[[int, str, list[int]], None] | None = None,
 ) -> Result:
-    """Best schedule found within `time_limit` seconds (all phases together)."""
+    """Best schedule found within `time_limit` wall-clock seconds, all phases together.
+
+    Each phase stops at a share of a budget of CP-SAT's *deterministic* time (default
+    `DET_PER_SECOND × time_limit`), which makes the result reproducible; the wall-clock
+    limit is a cap that only cuts in on a slow or busy machine (then `Result.deterministic`
+    is False and a repeat may differ).
+
+    Levels 1–2 (placed, staff blocks) see interpreters only as a capacity per cell, like
+    rooms (Hall's condition over the meetings' possible-interpreter sets); who interprets
+    is decided from level 3 on, when it starts to matter. This keeps the hardest level
+    small: no interpreter variables and no interchangeable interpreters to explore.
+    """
     from ortools.sat.python import cp_model
 
     t0 = time.monotonic()
@@ -404,14 +437,9 @@ def solve(
     gaps = {m.key: m.missing_roles for m in inst.meetings if m.missing_roles}
 
     model = cp_model.CpModel()
-    # Rooms are aggregated: x[m, day, slot] says "in some room", and Hall's condition per
-    # cell (for every union S of the meetings' possible-room sets, at most |S| meetings
-    # whose rooms all lie in S) guarantees a room for everyone; the rooms are matched after
-    # solving. Three times fewer variables and no room symmetry to explore.
-    x: dict[tuple[int, int, int], object] = {}  # meeting, day, slot
+    x: dict[tuple[int, int, int], object] = {}  # meeting, day, slot: placed there (some room)
     room_sets: dict[tuple[int, int, int], frozenset[int]] = {}
-    y: dict[tuple[int, int, int, int], object] = {}  # meeting, day, slot, interpreter
-    at: dict[tuple[int, int, int], list] = defaultdict(list)  # meeting, day, slot → x vars
+    interp_sets: dict[tuple[int, int, int], frozenset[int]] = {}
     locked_bad: dict[int, list[str]] = {}
     for m in inst.meetings:
         if m.locked is not None:
@@ -426,44 +454,36 @@ def solve(
         for day, slot, room in cands:
             grouped[(day, slot)].add(room)
         for (day, slot), room_keys in sorted(grouped.items()):
-            v = model.NewBoolVar(f"x{m.key}_{day}_{slot}")
-            x[(m.key, day, slot)] = v
+            x[(m.key, day, slot)] = model.NewBoolVar(f"x{m.key}_{day}_{slot}")
             room_sets[(m.key, day, slot)] = frozenset(room_keys)
-            at[(m.key, day, slot)].append(v)
-        if m.language:
-            for day, slot in sorted(grouped):
-                if m.locked is not None:
-                    options = [m.locked.interpreter]
-                else:
-                    options = _interpreters_for(inst, m, day, slot)
-                ys = []
-                for i in options:
-                    v = model.NewBoolVar(f"y{m.key}_{day}_{slot}_{i}")
-                    y[(m.key, day, slot, i)] = v
-                    ys.append(v)
-                model.Add(sum(ys) == sum(at[(m.key, day, slot)]))
-    placed = {}
+            if m.language:
+                options = (
+                    [m.locked.interpreter]
+                    if m.locked is not None
+                    else _interpreters_for(inst, m, day, slot)
+                )
+                interp_sets[(m.key, day, slot)] = frozenset(options)
     by_meeting: dict[int, list] = defaultdict(list)
     for (mk, _d, _s), v in x.items():
         by_meeting[mk].append(v)
     for m in inst.meetings:
         vs = by_meeting.get(m.key, [])
-        placed[m.key] = sum(vs)
         if vs:
             if m.locked is not None:
                 model.Add(sum(vs) == 1)
             else:
                 model.AddAtMostOne(vs)
 
-    # rooms per cell: Hall's condition over unions of the possible-room sets
-    per_cell: dict[tuple[int, int], list] = defaultdict(list)
-    for (mk, d, s), v in x.items():
-        per_cell[(d, s)].append((v, room_sets[(mk, d, s)]))
-    for _cell, pairs in sorted(per_cell.items()):
-        for union in _unions({rs for _v, rs in pairs}):
-            inside = [v for v, rs in pairs if rs <= union]
-            if len(inside) > len(union):
-                model.Add(sum(inside) <= len(union))
+    # rooms and interpreters per cell: Hall's condition over unions of the possible sets
+    for sets in (room_sets, interp_sets):
+        per_cell: dict[tuple[int, int], list] = defaultdict(list)
+        for key, options in sets.items():
+            per_cell[key[1:]].append((x[key], options))
+        for _cell, pairs in sorted(per_cell.items()):
+            for union in _unions({rs for _v, rs in pairs}):
+                inside = [v for v, rs in pairs if rs <= union]
+                if len(inside) > len(union):
+                    model.Add(sum(inside) <= len(union))
     # one meeting per person and cell: staff and participants
     person_meetings: dict[tuple[str, int], list[int]] = defaultdict(list)
     for m in inst.meetings:
@@ -473,7 +493,7 @@ def solve(
     busy: dict[tuple[int, int, int], object] = {}  # staff, day, slot → Bool (for compactness)
     for (kind, pkey), mkeys in sorted(person_meetings.items()):
         for day, slot in inst.cells():
-            vs = [v for mk in mkeys for v in at.get((mk, day, slot), ())]
+            vs = [x[(mk, day, slot)] for mk in mkeys if (mk, day, slot) in x]
             if not vs:
                 continue
             if len(vs) > 1:
@@ -482,22 +502,18 @@ def solve(
                 b = model.NewBoolVar(f"b{pkey}_{day}_{slot}")
                 model.Add(b == sum(vs))
                 busy[(pkey, day, slot)] = b
-    # one meeting per interpreter and cell
-    per_interp: dict[tuple[int, int, int], list] = defaultdict(list)
-    for (_mk, d, s, i), v in y.items():
-        per_interp[(i, d, s)].append(v)
-    ibusy = {}
-    for (i, d, s), vs in sorted(per_interp.items()):
-        if len(vs) > 1:
-            model.AddAtMostOne(vs)
-        b = model.NewBoolVar(f"i{i}_{d}_{s}")
-        model.Add(b == sum(vs))
-        ibusy[(i, d, s)] = b
+    # per staff and day: the meetings' variables on that day, for the cuts in run_starts
+    staff_day_meetings: dict[tuple[int, int], list] = defaultdict(list)
+    staff_of = {m.key: m.staff for m in inst.meetings}
+    for (mk, d, _s), v in x.items():
+        for st in staff_of[mk]:
+            staff_day_meetings[(st, d)].append((mk, v))
 
-    def run_starts(table: dict[tuple[int, int, int], object]) -> list:
-        """A Bool per start of a block of consecutive busy slots (minimised → compact).
-        Defined exactly (st = b ∧ ¬prev) and with "≥ one block per used day", which gives
-        the linear relaxation a useful bound."""
+    def run_starts(table: dict[tuple[int, int, int], object], per_day_cuts=None) -> list:
+        """A Bool per start of a block of consecutive busy slots (minimised → compact):
+        st ≥ b − prev; every used day has at least one block, and "used that day" is at
+        least each meeting's share of the day (`per_day_cuts`), which lifts the linear
+        bound from ≈ 0 to one block per person and day they must come."""
         starts = []
         per_day: dict[tuple[int, int], list] = defaultdict(list)
         for (k, d, s), b in sorted(table.items()):
@@ -507,24 +523,74 @@ def solve(
             else:
                 st = model.NewBoolVar(f"st{k}_{d}_{s}")
                 model.Add(st >= b - prev)
-                model.Add(st <= b)
-                model.Add(st <= 1 - prev)
+                model.AddImplication(st, b)
+                model.AddImplication(st, prev.Not())
             starts.append(st)
             per_day[(k, d)].append((b, st))
         for (k, d), pairs in sorted(per_day.items()):
             used = model.NewBoolVar(f"u{k}_{d}")
             for b, _st in pairs:
-                model.Add(used >= b)
+                model.AddImplication(b, used)
+            for _mk, group in _groupby_meeting((per_day_cuts or {}).get((k, d), [])):
+                model.Add(used >= sum(group))
             model.Add(sum(st for _b, st in pairs) >= used)
             model.Add(used <= sum(b for b, _st in pairs))
         return starts
 
-    scheduled = sum(placed.values())
-    staff_blocks = sum(run_starts(busy))
-    interp_blocks = sum(run_starts(ibusy))
+    scheduled = sum(x.values())
     by_key = {m.key: m for m in inst.meetings}
     misses = sum(v for (mk, d, s), v in x.items() if _misses(inst, by_key[mk], d, s))
-    phases = [(scheduled, True), (staff_blocks, False), (interp_blocks, False), (misses, False)]
+
+    y: dict[tuple[int, int, int, int], object] = {}  # meeting, day, slot, interpreter
+
+    def staff_level():
+        """Staff blocks, with a tie-break that cannot outweigh one block: per language and
+        day, the runs of slots that have a meeting in that language. Among equally compact
+        schedules the search then prefers same-language meetings in a row, which is what
+        level 3 needs — level 3 cannot move meetings much once staff blocks are fixed."""
+        blocks = sum(run_starts(busy, staff_day_meetings))
+        languages = sorted({by_key[mk].language for mk, _d, _s in interp_sets})
+        per_lang: dict[tuple[int, int, int], list] = defaultdict(list)
+        for (mk, d, s), _options in interp_sets.items():
+            per_lang[(languages.index(by_key[mk].language), d, s)].append(x[(mk, d, s)])
+        z = {}
+        for key, vs in sorted(per_lang.items()):
+            z[key] = model.NewBoolVar(f"z{key}")
+            for v in vs:
+                model.AddImplication(v, z[key])
+            model.Add(z[key] <= sum(vs))
+        runs = run_starts(z)
+        if isinstance(blocks, int) or not runs:
+            return blocks
+        return blocks, sum(runs), len(runs) + 1
+
+    def add_interpreters():
+        """Who interprets: one variable per meeting × cell × interpreter, one meeting per
+        interpreter and cell, and the interpreter's blocks of consecutive slots (bookings)."""
+        per_interp: dict[tuple[int, int, int], list] = defaultdict(list)
+        interp_day_meetings: dict[tuple[int, int], list] = defaultdict(list)
+        for key, options in sorted(interp_sets.items()):
+            ys = []
+            for i in sorted(options):
+                v = model.NewBoolVar(f"y{key[0]}_{key[1]}_{key[2]}_{i}")
+                y[(*key, i)] = v
+                ys.append(v)
+                per_interp[(i, key[1], key[2])].append(v)
+                interp_day_meetings[(i, key[1])].append((key[0], v))
+            model.Add(sum(ys) == x[key])
+        ibusy = {}
+        for (i, d, s), vs in sorted(per_interp.items()):
+            b = model.NewBoolVar(f"i{i}_{d}_{s}")
+            model.Add(b == sum(vs))  # at most one meeting per interpreter and cell
+            ibusy[(i, d, s)] = b
+        return sum(run_starts(ibusy, interp_day_meetings))
+
+    phases: list[tuple[str, Any, bool]] = [
+        ("placed", scheduled, True),
+        ("staff", staff_level, False),
+        ("interpreters", add_interpreters, False),
+        ("preferences", misses, False),
+    ]
 
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
@@ -533,72 +599,99 @@ def solve(
     solver.parameters.log_search_progress = False
     objective: list[int] = []
     proven: list[bool] = []
+    bounds: list[int] = []
     det_used = 0.0  # deterministic time spent so far
+    det_total = DET_PER_SECOND * time_limit if deterministic_time is None else deterministic_time
+    deterministic = True
     status_name = "optimal"
-    last_solution: dict | None = None
+    solution: dict | None = None  # var → value of the best schedule so far
     # start from the greedy schedule: a good first solution for every phase
     start = greedy(inst).placements
-    hint = dict.fromkeys(list(x.values()) + list(y.values()), 0)
+    hint_x = dict.fromkeys(x.values(), 0)
     for mk, p in start.items():
         if (mk, p.day, p.slot) in x:
-            hint[x[(mk, p.day, p.slot)]] = 1
-            if p.interpreter is not None and (mk, p.day, p.slot, p.interpreter) in y:
-                hint[y[(mk, p.day, p.slot, p.interpreter)]] = 1
-    for v, val in hint.items():
-        model.AddHint(v, val)
-    weights = [0.4, 0.3, 0.2, 0.1]
-    for n, ((expr, maximise), share) in enumerate(zip(phases, weights, strict=True)):
+            hint_x[x[(mk, p.day, p.slot)]] = 1
+    weights = LEVEL_SHARES
+    for n, ((_name, expr, maximise), share) in enumerate(zip(phases, weights, strict=True)):
+        remaining = det_total - det_used
+        # keep a little of the wall-clock limit for matching rooms and the reasons
+        wall_left = time_limit * 0.97 - (time.monotonic() - t0)
+        if remaining <= 0.01 or wall_left <= 0.05:
+            status_name = "feasible"
+            deterministic = deterministic and remaining <= 0.01
+            break
+        if callable(expr):  # levels add their variables when they start
+            expr = expr()
+        goal = expr
+        if isinstance(expr, tuple):  # level with a tie-break: scale · level + tie-break
+            expr, tie, scale = expr
+            goal = scale * expr + tie
         if isinstance(expr, int):  # nothing to choose at this level
             objective.append(expr)
             proven.append(True)
+            bounds.append(expr)
             continue
-        remaining = time_limit - det_used
-        if remaining <= 0.05 or time.monotonic() - t0 > 2 * time_limit:
-            status_name = "feasible"
-            break
-        budget = (
-            remaining if n == len(phases) - 1 else max(remaining * share / sum(weights[n:]), 0.05)
-        )
-        if maximise:
-            model.Maximize(expr)
-        else:
-            model.Minimize(expr)
-        if last_solution is not None:
-            model.ClearHints()
-            for v, val in last_solution.items():
-                model.AddHint(v, val)
-        # the budget is in CP-SAT's deterministic time (≈ seconds, but reproducible): with
-        # interleaved search the same input gives the same schedule even when the limit
-        # stops the search; wall-clock time is only a safety net
+        part = 1.0 if n == len(phases) - 1 else share / sum(weights[n:])
+        budget = max(remaining * part, 0.01)
+        model.ClearHints()
+        for v, val in _hints(solution, hint_x, x, y, interp_sets).items():
+            model.AddHint(v, val)
+        model.Maximize(goal) if maximise else model.Minimize(goal)
+        # with interleaved search (or one worker) the same input gives the same schedule
+        # even when the deterministic limit stops the search; on a busy machine the
+        # wall-clock cap (the same share of the time left) stops it first
         solver.parameters.max_deterministic_time = budget
-        solver.parameters.max_time_in_seconds = max(budget * 2, 1.0)
+        wall = wall_left * part
+        solver.parameters.max_time_in_seconds = wall
         status = solver.Solve(model)
         det_used += solver.response_proto.deterministic_time
+        if status != cp_model.OPTIMAL and solver.WallTime() >= wall * 0.98:
+            deterministic = False  # the wall-clock cap, not the deterministic budget, stopped it
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            status_name = "empty" if last_solution is None else "feasible"
+            status_name = "empty" if solution is None else "feasible"
             break
         if status != cp_model.OPTIMAL:
             status_name = "feasible"
-        value = int(round(solver.ObjectiveValue()))
+        value = int(solver.Value(expr))
         objective.append(value)
         proven.append(status == cp_model.OPTIMAL)
-        last_solution = {v: solver.Value(v) for v in list(x.values()) + list(y.values())}
+        bound = solver.BestObjectiveBound()
+        if goal is not expr:  # scale · level + tie-break, 0 ≤ tie-break < scale
+            bound = (bound - scale + 1) / scale
+        bounds.append(int(math.floor(bound + 1e-6)) if maximise else int(math.ceil(bound - 1e-6)))
+        solution = {v: solver.Value(v) for v in list(x.values()) + list(y.values())}
         if progress:
             progress(int(100 * (n + 1) / len(phases)), status_name, list(objective))
         # fix this level before optimising the next one
         model.Add(expr >= value) if maximise else model.Add(expr <= value)
+        if n == 0 and status == cp_model.OPTIMAL and value == len(by_meeting):
+            # every meeting that can be placed is: say so per meeting (much stronger
+            # propagation for the next levels than the single sum)
+            for vs in by_meeting.values():
+                model.Add(sum(vs) == 1)
 
     placements: dict[int, Placement] = {}
-    if last_solution:
-        chosen_i = {(mk, d, s): i for (mk, d, s, i), v in y.items() if last_solution.get(v)}
+    if solution:
         chosen: dict[tuple[int, int], list[int]] = defaultdict(list)
         for (mk, d, s), v in x.items():
-            if last_solution.get(v):
+            if solution.get(v):
                 chosen[(d, s)].append(mk)
+        chosen_i = {(mk, d, s): i for (mk, d, s, i), v in y.items() if solution.get(v)}
+        if not chosen_i:  # stopped before level 3 chose interpreters
+            chosen_i = _assign_interpreters(
+                {
+                    cell: {mk: interp_sets[(mk, *cell)] for mk in mks if by_key[mk].language}
+                    for cell, mks in chosen.items()
+                }
+            )
         for (d, s), mks in sorted(chosen.items()):
-            match = _match_rooms({mk: room_sets[(mk, d, s)] for mk in mks})
+            match = _match({mk: room_sets[(mk, d, s)] for mk in mks})
             for mk in mks:
-                placements[mk] = Placement(d, s, match[mk], chosen_i.get((mk, d, s)))
+                if mk in match and (not by_key[mk].language or (mk, d, s) in chosen_i):
+                    placements[mk] = Placement(d, s, match[mk], chosen_i.get((mk, d, s)))
+    if len(placements) < len(start):
+        # stopped before the first level found anything as good: never worse than greedy
+        placements, status_name, proven = dict(start), "feasible", [False] * len(proven)
     unscheduled = {}
     for m in inst.meetings:
         if m.key in placements:
@@ -618,7 +711,33 @@ def solve(
         seconds=time.monotonic() - t0,
         objective=objective,
         proven=proven,
+        bounds=bounds,
+        deterministic=deterministic,
+        deterministic_seconds=det_used,
     )
+
+
+def _groupby_meeting(pairs: list[tuple[int, object]]) -> list[tuple[int, list]]:
+    grouped: dict[int, list] = defaultdict(list)
+    for mk, v in pairs:
+        grouped[mk].append(v)
+    return sorted(grouped.items(), key=lambda kv: kv[0])
+
+
+def _hints(solution, hint_x, x, y, interp_sets) -> dict:
+    """Values to start the next phase from: the last solution, or the greedy schedule;
+    interpreters (once they are variables) matched per cell if the solution has none."""
+    hint = dict(solution) if solution else dict(hint_x)
+    if y and not any(v in hint for v in y.values()):
+        per_cell: dict[tuple[int, int], dict[int, frozenset[int]]] = defaultdict(dict)
+        for key, options in interp_sets.items():
+            if hint.get(x[key]):
+                per_cell[key[1:]][key[0]] = options
+        for v in y.values():
+            hint[v] = 0
+        for (mk, d, s), i in _assign_interpreters(per_cell).items():
+            hint[y[(mk, d, s, i)]] = 1
+    return hint
 
 
 def _unions(sets: set[frozenset[int]], cap: int = 4096) -> list[frozenset[int]]:
@@ -634,32 +753,52 @@ def _unions(sets: set[frozenset[int]], cap: int = 4096) -> list[frozenset[int]]:
     return sorted(closure, key=lambda u: (len(u), sorted(u)))
 
 
-def _match_rooms(options: dict[int, frozenset[int]]) -> dict[int, int]:
-    """Bipartite matching meeting → room (augmenting paths, keys in order: deterministic)."""
+def _match(
+    options: dict[int, frozenset[int]], prefer: frozenset[int] = frozenset()
+) -> dict[int, int]:
+    """Bipartite matching meeting → room or interpreter (augmenting paths, keys in order:
+    deterministic), trying `prefer` first. Hall's condition in the model guarantees a
+    complete matching; should the union cap have weakened it, unmatched meetings are left
+    out (and reported as not placed) rather than double-booked."""
     owner: dict[int, int] = {}
 
     def assign(mk: int, seen: set[int]) -> bool:
-        for room in sorted(options[mk]):
-            if room in seen:
+        for res in sorted(options[mk], key=lambda r: (r not in prefer, r)):
+            if res in seen:
                 continue
-            seen.add(room)
-            if room not in owner or assign(owner[room], seen):
-                owner[room] = mk
+            seen.add(res)
+            if res not in owner or assign(owner[res], seen):
+                owner[res] = mk
                 return True
         return False
 
     for mk in sorted(options):
-        if not assign(mk, set()):
-            raise AssertionError("Hall's condition guarantees a room")  # pragma: no cover
-    return {mk: room for room, mk in owner.items()}
+        assign(mk, set())
+    return {mk: res for res, mk in owner.items()}
+
+
+def _assign_interpreters(
+    cells: dict[tuple[int, int], dict[int, frozenset[int]]],
+) -> dict[tuple[int, int, int], int]:
+    """Interpreters for placed meetings when the solver did not choose them (level 3 not
+    reached, or as its starting point): cell by cell, preferring whoever interprets in the
+    slot before, so consecutive same-language meetings share a booking."""
+    out: dict[tuple[int, int, int], int] = {}
+    used: dict[tuple[int, int], frozenset[int]] = {}
+    for (d, s), opts in sorted(cells.items()):
+        match = _match(opts, used.get((d, s - 1), frozenset()))
+        used[(d, s)] = frozenset(match.values())
+        out.update({(mk, d, s): i for mk, i in match.items()})
+    return out
 
 
 # --- greedy baseline ----------------------------------------------------------------------
 
 
 def greedy(inst: Instance) -> Result:
-    """Baseline: most constrained meeting first, earliest free cell, first free room and
-    interpreter. Same rules (`fits` + occupancy), no look-ahead."""
+    """Baseline: most constrained meeting first, earliest free cell, first free room, an
+    interpreter already booked in the next or previous slot if possible. Same rules (`fits`
+    + occupancy), no look-ahead."""
     t0 = time.monotonic()
     occupied: set[tuple[str, int, int, int]] = set()
     placements: dict[int, Placement] = {}
@@ -667,7 +806,9 @@ def greedy(inst: Instance) -> Result:
     for m in order:
         options: Iterable[tuple[int, int, int]]
         if m.locked is not None:
-            options = [(m.locked.day, m.locked.slot, m.locked.room)]
+            # a locked placement is kept as it is, or not at all if it no longer fits
+            bad = fits(inst, m, m.locked)
+            options = [] if bad else [(m.locked.day, m.locked.slot, m.locked.room)]
         else:
             options = candidates(inst, m)
         for day, slot, room in options:
@@ -678,14 +819,23 @@ def greedy(inst: Instance) -> Result:
                 continue
             interp = None
             if m.language:
-                free_i = [
-                    i
-                    for i in _interpreters_for(inst, m, day, slot)
-                    if ("interpreter", i, day, slot) not in occupied
-                ]
+                possible = (
+                    [m.locked.interpreter]
+                    if m.locked is not None
+                    else _interpreters_for(inst, m, day, slot)
+                )
+                free_i = [i for i in possible if ("interpreter", i, day, slot) not in occupied]
                 if not free_i:
                     continue
-                interp = free_i[0]
+                # prefer an interpreter already booked next to this slot: one booking
+                interp = min(
+                    free_i,
+                    key=lambda i: (
+                        ("interpreter", i, day, slot - 1) not in occupied
+                        and ("interpreter", i, day, slot + 1) not in occupied,
+                        i,
+                    ),
+                )
                 occupied.add(("interpreter", interp, day, slot))
             occupied.add(("room", room, day, slot))
             for k, key in people:

@@ -3,7 +3,11 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from kmv.access.models import Agency
+from participants.models import Language
+
 from .models import Interpreter, Room, Round, RoundDay, RoundEntry, RoutineStage, Unavailability
+from .models.rounds import InterpreterWindow, StaffBlock
 
 
 class RoundDaySerializer(serializers.ModelSerializer):
@@ -34,6 +38,7 @@ class RoundSerializer(serializers.ModelSerializer):
             "solver_progress",
             "solver_objective",
             "solver_message",
+            "solver_step",
             "published_at",
         ]
         read_only_fields = fields
@@ -141,3 +146,68 @@ class LockSerializer(serializers.Serializer):
 class GenerateSerializer(serializers.Serializer):
     run = serializers.IntegerField()
     status = serializers.CharField()
+
+
+class RoomSerializer(serializers.ModelSerializer):
+    """`agency` is taken only from system administrators; a planner's room is their own
+    agency's. `version` (optimistic locking): send the one you read when you change it."""
+
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False)
+    version = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = Room
+        fields = ["id", "agency", "name", "location", "capacity", "accessible", "active", "version"]
+
+
+class InterpreterSerializer(serializers.ModelSerializer):
+    agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.filter(kind=Agency.Kind.INTERPRETER_SERVICE),
+        required=False,
+        allow_null=True,
+        help_text="The interpreter service whose roster the interpreter is on; null: external",
+    )
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=Language.choices), allow_empty=False
+    )
+    version = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = Interpreter
+        fields = [
+            "id",
+            "name",
+            "agency",
+            "languages",
+            "email",
+            "phone",
+            "authorised",
+            "active",
+            "version",
+        ]
+
+
+class InterpreterWindowSerializer(serializers.ModelSerializer):
+    interpreter = serializers.PrimaryKeyRelatedField(queryset=Interpreter.objects.all())
+
+    class Meta:
+        model = InterpreterWindow
+        fields = ["id", "interpreter", "date", "start", "end"]
+
+
+class StaffBlockSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StaffBlock
+        fields = ["id", "date", "start", "end", "note"]
+
+
+class InterpreterBookingSerializer(serializers.Serializer):
+    """Logistics only: no participant, no case."""
+
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    place = serializers.CharField()
+    language = serializers.CharField()
+    language_label = serializers.CharField()

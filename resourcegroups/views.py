@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kmv.access import audit, policy
 from kmv.forms import apply_service_errors
+from kmv.notify.selectors import invitation_status
 from participants.facts import FACTS
 from participants.forms import EndMembershipForm, MembershipForm
 from participants.models import ProfileFact
@@ -254,6 +255,10 @@ def _meeting_context(request, meeting: Meeting, **overrides) -> dict:
             meeting=meeting
         )
         context["attendance_form"] = AttendanceForm(invitees=invitees)
+        # the responsible adviser sees the participant, so the participant is named
+        context["invitation_rows"] = invitation_status(
+            [meeting], visible_participants={meeting.participant_id}
+        )[meeting.pk]
     context.update(overrides)
     return context
 
@@ -459,6 +464,15 @@ def meeting_status(request, meeting_pk):
         messages.error(request, _messages(exc))
     else:
         messages.success(request, _("The status is changed."))
+        if form.cleaned_data["status"] == Meeting.Status.HELD and not meeting.participant.email:
+            # no link can be mailed: the anonymous paper form is the way to answer
+            messages.info(
+                request,
+                _(
+                    "The participant has no e-mail address, so no feedback link was sent. "
+                    "Give them the paper feedback form; staff type in the answers afterwards."
+                ),
+            )
     return redirect(_meeting_url(meeting))
 
 
@@ -614,6 +628,17 @@ def _action_choices(meeting: Meeting):
     return owners, sorted(agencies.items(), key=lambda a: a[1])
 
 
+def _practice_challenge_form(user):
+    """The form that raises a network challenge from the minutes page — text only, nothing
+    of the meeting or participant is passed on. None when the user's agency is in no network."""
+    from network import forms as network_forms
+    from network import permissions as network_permissions
+
+    if not network_permissions.networks_for(user).exists():
+        return None
+    return network_forms.PracticeChallengeForm(prefix="challenge")
+
+
 def _minutes_context(request, meeting, minutes, form=None, formset=None) -> dict:
     user = request.user
     manage = may_manage(user, meeting)
@@ -626,6 +651,7 @@ def _minutes_context(request, meeting, minutes, form=None, formset=None) -> dict
         "may_manage": manage,
         "checklist": _checklist_rows(user, meeting),
         "note": notes_visible(user, meeting).first(),
+        "challenge_form": _practice_challenge_form(user),
     }
     if minutes is not None:
         approvals = {a.agency_id: a for a in minutes.approvals.select_related("approved_by")}

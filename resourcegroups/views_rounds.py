@@ -13,10 +13,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kmv.access import policy
 from kmv.access.models import User
+from kmv.errors import ConflictError
+from kmv.forms import apply_service_errors
+from kmv.notify.selectors import invitation_status
 
 from . import scheduler
-from .forms_rounds import MoveForm, RoundForm, SwapForm, UnavailabilityForm
+from .forms_rounds import (
+    InterpreterForm,
+    InterpreterWindowForm,
+    MoveForm,
+    RoomForm,
+    RoundForm,
+    StaffBlockForm,
+    SwapForm,
+    UnavailabilityForm,
+)
 from .models import Interpreter, Meeting, Membership, Round, RoundEntry, RoutineStage
 from .selectors import routine_in_force
 from .services import rounds as services
@@ -119,15 +132,34 @@ def round_detail(request, pk):
     for e in entries:
         e.interpreter_obj = interpreters.get(e.interpreter_id)
     metrics = scheduler.evaluate(loaded.instance, services.current_placements(loaded))
+    placed = [e for e in entries if e.day_id is not None]
+    invitations = []
+    if rnd.status != Round.Status.DRAFT and placed:
+        meetings = [e.meeting for e in placed]
+        visible = set(
+            policy.participants_for(request.user)
+            .filter(pk__in=[m.participant_id for m in meetings])
+            .values_list("pk", flat=True)
+        )
+        status = invitation_status(meetings, visible_participants=visible)
+        invitations = [
+            {
+                "entry": e,
+                "participant_visible": e.meeting.participant_id in visible,
+                "rows": status[e.meeting_id],
+            }
+            for e in sorted(placed, key=lambda e: (e.day.date, e.slot, e.pk))
+        ]
     return render(
         request,
         "resourcegroups/rounds/detail.html",
         {
+            "invitations": invitations,
             "round": rnd,
             "rooms": rooms,
             "days": days,
             "unplaced": [e for e in entries if e.day_id is None],
-            "placed": [e for e in entries if e.day_id is not None],
+            "placed": placed,
             "metrics": metrics,
             "move_form": MoveForm(rnd=rnd, slots=_slot_choices(rnd, loaded)),
             "swap_form": SwapForm(rnd=rnd),
@@ -142,7 +174,10 @@ def round_progress(request, pk):
     return JsonResponse(
         {
             "status": rnd.solver_status,
-            "label": rnd.get_solver_status_display(),
+            "label": " – ".join(
+                x for x in (str(rnd.get_solver_status_display()), rnd.solver_step_label) if x
+            ),
+            "step": rnd.solver_step,
             "progress": rnd.solver_progress,
             "objective": rnd.solver_objective,
             "busy": rnd.solver_busy,
@@ -412,5 +447,232 @@ def info_day_detail(request, pk):
             "invitations": invitations,
             "cohort": services.info_day_cohort(user=request.user, day=day),
             "attendance_choices": day.invitations.model.Attendance.choices,
+        },
+    )
+
+
+# --- rooms and interpreters -----------------------------------------------------------------
+
+
+def _require_resources(request) -> None:
+    if not services.may_manage_resources(request.user):
+        raise PermissionDenied
+
+
+def _is_sysadmin(user) -> bool:
+    return user.role == "system_admin" or user.is_superuser
+
+
+@login_required
+def room_list(request):
+    """The rooms the user manages, and a form to add one."""
+    _require_resources(request)
+    form = RoomForm(
+        request.POST or None,
+        sysadmin=_is_sysadmin(request.user),
+        editing=False,
+        initial={"capacity": 8, "accessible": True},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.room_create(
+                user=request.user,
+                name=d["name"],
+                location=d["location"],
+                capacity=d["capacity"],
+                accessible=d["accessible"],
+                agency=d.get("agency"),
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Room added."))
+            return redirect("rounds:rooms")
+    rooms = services.rooms_for(request.user).select_related("agency").order_by("agency", "name")
+    return render(request, "resourcegroups/rounds/rooms.html", {"form": form, "rooms": rooms})
+
+
+def _edit_resource(request, obj, form, update, template_context, back):
+    """Shared by room and interpreter editing: optimistic locking (409 keeps the input)."""
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        version = d.pop("version", None)
+        try:
+            update(version=version, **d)
+        except ConflictError as exc:
+            form.add_error(None, exc.messages)
+            obj.refresh_from_db()
+            form.data = form.data.copy()
+            form.data["version"] = obj.version
+            return render(
+                request, "resourcegroups/rounds/resource_form.html", template_context, status=409
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(back)
+    return render(request, "resourcegroups/rounds/resource_form.html", template_context)
+
+
+@login_required
+def room_edit(request, room):
+    _require_resources(request)
+    obj = services.rooms_for(request.user).filter(pk=room).first()
+    if obj is None:
+        raise Http404
+    initial = {f: getattr(obj, f) for f in (*services.ROOM_FIELDS, "version")}
+    form = RoomForm(request.POST or None, initial=initial, sysadmin=False, editing=True)
+
+    def update(**d):
+        services.room_update(user=request.user, room=obj, request=request, **d)
+
+    context = {"form": form, "object": obj, "heading": _("Edit room"), "back": "rounds:rooms"}
+    return _edit_resource(request, obj, form, update, context, "rounds:rooms")
+
+
+@login_required
+def interpreter_list(request):
+    _require_resources(request)
+    form = InterpreterForm(request.POST or None, editing=False, initial={"authorised": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.interpreter_create(user=request.user, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Interpreter added."))
+            return redirect("rounds:interpreters")
+    interpreters = services.interpreters_for(request.user).select_related("agency")
+    labels = dict(services.Language.choices)
+    for i in interpreters:
+        i.language_labels = [str(labels.get(x, x)) for x in i.languages or []]
+    return render(
+        request,
+        "resourcegroups/rounds/interpreters.html",
+        {"form": form, "interpreters": interpreters},
+    )
+
+
+@login_required
+def interpreter_edit(request, interpreter):
+    _require_resources(request)
+    obj = services.interpreters_for(request.user).filter(pk=interpreter).first()
+    if obj is None:
+        raise Http404
+    initial = {f: getattr(obj, f) for f in (*services.INTERPRETER_FIELDS, "version")}
+    form = InterpreterForm(request.POST or None, initial=initial, editing=True)
+
+    def update(**d):
+        services.interpreter_update(user=request.user, interpreter=obj, request=request, **d)
+
+    context = {
+        "form": form,
+        "object": obj,
+        "heading": _("Edit interpreter"),
+        "back": "rounds:interpreters",
+    }
+    return _edit_resource(request, obj, form, update, context, "rounds:interpreters")
+
+
+@login_required
+def interpreter_windows(request, interpreter):
+    """When an interpreter IS available: entered by the interpreter, their service or a
+    planner."""
+    obj = services.interpreters_with_windows_for(request.user).filter(pk=interpreter).first()
+    if obj is None:
+        raise Http404
+    form = InterpreterWindowForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.interpreter_window_add(
+                user=request.user,
+                interpreter=obj,
+                on=d["date"],
+                start=d["start"],
+                end=d["end"],
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc, {"date": "date"})
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("rounds:interpreter_windows", interpreter=obj.pk)
+    windows = services.interpreter_windows_for(request.user, obj).order_by("date", "start")
+    return render(
+        request,
+        "resourcegroups/rounds/interpreter_windows.html",
+        {"interpreter": obj, "form": form, "windows": windows},
+    )
+
+
+@login_required
+@require_POST
+def interpreter_window_delete(request, window):
+    from .models.rounds import InterpreterWindow
+
+    row = InterpreterWindow.objects.filter(
+        pk=window,
+        interpreter__in=services.interpreters_with_windows_for(request.user).values("pk"),
+    ).first()
+    if row is None or not services.interpreter_window_delete(user=request.user, window_id=row.pk):
+        raise Http404
+    messages.success(request, _("Deleted."))
+    return redirect("rounds:interpreter_windows", interpreter=row.interpreter_id)
+
+
+# --- my availability; an interpreter's own bookings -------------------------------------------
+
+
+@login_required
+def my_availability(request):
+    """Each staff member's own unavailable times; every round on the date respects them."""
+    form = StaffBlockForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.staff_block_add(
+                user=request.user,
+                on=d["date"],
+                start=d["start"],
+                end=d["end"],
+                note=d["note"],
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("rounds:my_availability")
+    blocks = services.staff_blocks_for(request.user).order_by("date", "start")
+    return render(
+        request, "resourcegroups/rounds/my_availability.html", {"form": form, "blocks": blocks}
+    )
+
+
+@login_required
+@require_POST
+def my_availability_delete(request, block):
+    if not services.staff_block_delete(user=request.user, block_id=block):
+        raise Http404
+    messages.success(request, _("Deleted."))
+    return redirect("rounds:my_availability")
+
+
+@login_required
+def interpreter_bookings(request):
+    """An interpreter's own bookings: date, time, place, language. Nothing about whom."""
+    if request.user.role != "interpreter":
+        raise PermissionDenied
+    profiles = services.interpreters_with_windows_for(request.user).filter(user=request.user)
+    return render(
+        request,
+        "resourcegroups/rounds/interpreter_bookings.html",
+        {
+            "bookings": services.interpreter_bookings(request.user),
+            "profiles": list(profiles),
         },
     )

@@ -2,7 +2,7 @@
 
 Usage: make makemessages                             # runs makemessages for nb and en
        .venv/bin/python scripts/i18n_fill.py new.json  # {"msgid": "msgstr", "pl": ["sg", "pl"]}
-Prints the msgids still untranslated (tests/test_i18n.py fails while any are left).
+Keys "context\u0004msgid" fill pgettext entries. Prints the msgids still untranslated (tests/test_i18n.py fails while any are left).
 """
 
 import json
@@ -112,7 +112,11 @@ def fill(path, tr, header=None):
 
 if __name__ == "__main__":
     raw = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8")) if len(sys.argv) > 1 else {}
-    translations = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+    translations = {}
+    for k, v in raw.items():
+        # "context\u0004msgid" (gettext's own separator) is a pgettext entry
+        key = tuple(k.split("\x04", 1)) if "\x04" in k else k
+        translations[key] = tuple(v) if isinstance(v, list) else v
     filled, missing = fill("locale/nb/LC_MESSAGES/django.po", translations, {})
     print(f"filled {filled}; untranslated {len(missing)}")
     for msgid in missing:

@@ -1,3 +1,4 @@
+import sys
 from io import BytesIO
 from urllib.parse import urlencode
 
@@ -8,7 +9,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -133,5 +137,22 @@ def page_not_found(request, exception=None):
     return render(request, "errors/404.html", status=404)
 
 
+# An outage of the database (restart, failover) is not our error: answer 503 with
+# Retry-After, rendered without the request context (base.html would query the user).
+_DB_DOWN_RETRY_SECONDS = "5"
+
+
 def server_error(request):
+    exc = sys.exc_info()[1]
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        message = _(
+            "The service cannot reach its database just now. Nothing was saved; "
+            "go back and try again in a moment."
+        )
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message}, status=503)
+        else:
+            response = HttpResponse(render_to_string("errors/503.html"), status=503)
+        response["Retry-After"] = _DB_DOWN_RETRY_SECONDS
+        return response
     return render(request, "errors/500.html", status=500)

@@ -13,7 +13,7 @@ queue_meeting_invitations(*, meeting, by=None) -> int
 How delivery is guaranteed: a service writes OutboxMessage rows in the caller's
 transaction, then asks (after commit) a Celery worker to run the sweep now. That request
 is only a hint — if the broker is down it is dropped after a short timeout, and the beat
-sweep (`kmv.notify.tasks.send_outbox`, every 2 minutes) sends the row anyway. Whether a
+sweep (`kmv.notify.tasks.send_outbox`, every 30 seconds) sends the row anyway. Whether a
 message is already sent is decided in one place: the row's unique `key`.
 """
 

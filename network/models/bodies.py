@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kmv.access.models import Agency
 
@@ -39,8 +40,9 @@ class Body(models.Model):
 
     class Meta:
         ordering = ["network", "kind"]
-        verbose_name = _("body")
-        verbose_name_plural = _("bodies")
+        # "body" alone is ambiguous (an e-mail body elsewhere): here it is an organ
+        verbose_name = pgettext_lazy("network organ", "body")
+        verbose_name_plural = pgettext_lazy("network organ", "bodies")
         constraints = [
             models.UniqueConstraint(fields=["network", "kind"], name="network_body_unique_kind")
         ]
@@ -59,7 +61,10 @@ class BodyMembership(models.Model):
         MEMBER = "member", _("Member")
 
     body = models.ForeignKey(
-        Body, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("body")
+        Body,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=pgettext_lazy("network organ", "body"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

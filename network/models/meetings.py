@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kmv.access.models import Agency
 
@@ -16,7 +17,10 @@ class NetworkMeeting(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     body = models.ForeignKey(
-        Body, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("body")
+        Body,
+        on_delete=models.CASCADE,
+        related_name="meetings",
+        verbose_name=pgettext_lazy("network organ", "body"),
     )
     host = models.ForeignKey(
         Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("host")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -40,12 +41,21 @@ def agreement_create(
         routine_label=routine_label,
     )
     if document is not None:
+        _check_pdf(document)
         agreement.document = document
     agreement.full_clean()
     agreement.save()
     agreement.parties.set(parties)
     record(audit.Action.CREATE, user=user, obj=agreement)
     return agreement
+
+
+def _check_pdf(document) -> None:
+    """Only real PDFs: the name ends in .pdf and the file starts with the PDF header."""
+    head = document.read(5)
+    document.seek(0)
+    if not str(document.name).lower().endswith(".pdf") or head != b"%PDF-":
+        raise ValidationError({"document": _("Upload the agreement as a PDF file.")})
 
 
 @transaction.atomic
@@ -143,25 +153,65 @@ def routine_activation_status(*, routine_id: int) -> tuple[bool, str]:
     return True, ""
 
 
+def _routines(ids) -> dict:
+    """Routine versions by id, read through the app registry (the network imports no
+    resource-group models): when each was activated and from which date it applied."""
+    model = apps.get_model("resourcegroups", "Routine")
+    return {
+        r["pk"]: r
+        for r in model.objects.filter(pk__in=ids).values(
+            "pk", "status", "effective_from", "activated_at"
+        )
+    }
+
+
 def agreement_history(agreement: Agreement) -> list[dict]:
-    """Each routine version under the agreement and from when it applied."""
+    """Each routine version under the agreement: the date it actually applied (the date it
+    was activated from, not the date proposed) and the day before the next version took over.
+    Versions proposed but not (yet) activated come last, with `applied_from` None."""
+    changes = sorted(agreement.changes.all(), key=lambda c: (c.effective_from, c.pk))
+    routines = _routines([agreement.routine_id, *(c.routine_id for c in changes)])
+
+    def applied(routine_id: int) -> date | None:
+        r = routines.get(routine_id)
+        if r is None or r["activated_at"] is None or r["status"] == "draft":
+            return None
+        return r["effective_from"]
+
+    first = applied(agreement.routine_id)
     rows = [
         {
+            "routine_id": agreement.routine_id,
             "routine_label": agreement.routine_label,
-            "applies_from": agreement.effective_from,
+            "proposed_from": agreement.effective_from,
+            # the version attached when the agreement was made applies under it from the
+            # agreement's own date at the earliest
+            "applied_from": max(first, agreement.effective_from)
+            if first
+            else agreement.effective_from,
+            "applied_until": None,
             "approved_at": None,
             "summary": _("Attached when the agreement was made"),
             "pending": False,
         }
     ]
-    for change in agreement.changes.order_by("effective_from", "pk"):
+    for change in changes:
         rows.append(
             {
+                "routine_id": change.routine_id,
                 "routine_label": change.routine_label,
-                "applies_from": change.effective_from,
+                "proposed_from": change.effective_from,
+                "applied_from": applied(change.routine_id),
+                "applied_until": None,
                 "approved_at": change.approved_at,
                 "summary": change.summary,
                 "pending": change.approved_at is None,
             }
         )
-    return rows
+    in_force = sorted(
+        (r for r in rows if r["applied_from"] is not None), key=lambda r: r["applied_from"]
+    )
+    for row, successor in zip(in_force, in_force[1:], strict=False):
+        row["applied_until"] = successor["applied_from"] - timedelta(days=1)
+    waiting = [r for r in rows if r["applied_from"] is None]
+    return in_force + waiting

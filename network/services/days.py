@@ -190,6 +190,20 @@ def registration_self(*, user: User, day: ProfessionalDay) -> Registration:
 
 
 @transaction.atomic
+def registration_cancel(*, user: User, day: ProfessionalDay) -> Registration:
+    """A staff member withdraws their registration (kept as declined, so the organisers see
+    it); only while the day is planned."""
+    registration = day.registrations.filter(user=user).first()
+    if registration is None:
+        raise ValidationError(_("You are not registered for this day."))
+    if day.status != ProfessionalDay.Status.PLANNED:
+        raise ValidationError(_("Registration is closed."))
+    registration.status = Registration.Status.DECLINED
+    registration.save(update_fields=["status"])
+    return registration
+
+
+@transaction.atomic
 def attendance_record(*, user: User, day: ProfessionalDay, present_ids) -> int:
     """Mark who came: the given registrations attended, the others did not."""
     require(permissions.is_coordinator(user, day.network))

@@ -11,9 +11,11 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kmv.access import audit
@@ -21,7 +23,7 @@ from kmv.access.models import Role, User
 
 from .. import permissions
 from ..models import Challenge, FeedbackInvite, FeedbackResponse
-from .common import new_token, record, require, token_hash
+from .common import absolute, new_token, queue, record, require, token_hash
 
 FEEDBACK_TTL = timedelta(days=14)
 SUPPRESS_BELOW = 5  # fewer answers than this in a cell: show no figures
@@ -81,6 +83,49 @@ def feedback_invite_for_meeting(
     except IntegrityError:  # a concurrent call made it first
         return FeedbackInvite.objects.get(meeting_id=meeting_id), None
     return invite, raw
+
+
+def feedback_language(language: str) -> str:
+    """The language the link's page and mail are shown in: the participant's preferred one
+    when the app has it, else bokmål (staff then read the form aloud, or use paper)."""
+    return language if language in dict(settings.LANGUAGES) else "nb"
+
+
+def feedback_send_for_meeting(
+    *,
+    meeting_id: int,
+    email: str,
+    language: str,
+    stage_number: int,
+    held_on: date,
+    now: datetime | None = None,
+) -> bool:
+    """Called by resourcegroups when a meeting becomes held: one single-use link per meeting,
+    mailed once through the outbox (same transaction, unique key) in the participant's
+    language. Without an e-mail no link is made: staff hand over the paper form and type the
+    answers in (`feedback_enter_paper`). Returns whether a mail was queued."""
+    if not email:
+        return False
+    invite, raw = feedback_invite_for_meeting(
+        meeting_id, language, stage_number=stage_number, held_on=held_on, now=now
+    )
+    if raw is None:  # made (and mailed) before: never a second link
+        return False
+    url = absolute(reverse("network:feedback", args=[raw]))
+    shown = feedback_language(language)
+    with translation.override(shown):
+        queue(
+            key=f"network:feedback:{invite.meeting_id}",
+            to=email,
+            subject=_("How was the meeting?"),
+            body=_(
+                "Thank you for coming to the meeting. Three short questions, anonymous, "
+                "about two minutes. The link works once, for %(days)s days: %(url)s"
+            )
+            % {"days": FEEDBACK_TTL.days, "url": url},
+            language=shown,
+        )
+    return True
 
 
 def feedback_invite_for_token(raw: str, now: datetime | None = None) -> FeedbackInvite | None:

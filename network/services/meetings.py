@@ -23,7 +23,13 @@ MAX_MEETINGS_PER_YEAR = 4
 
 @transaction.atomic
 def network_create(*, user: User, name: str, region: str, agencies: list[Agency]) -> Network:
+    """One network per region (unique); both bodies are made with it. A coordinator's own
+    agency must be a partner, or they could not manage what they made."""
     require(user.role in ("network_coordinator", "system_admin"))
+    if user.role == "network_coordinator" and user.agency_id not in {a.pk for a in agencies}:
+        raise ValidationError({"agencies": _("Your own agency must be one of the partners.")})
+    if len(agencies) < 2:
+        raise ValidationError({"agencies": _("A network has at least two partner agencies.")})
     network = Network(name=name, region=region)
     network.full_clean()
     network.save()
@@ -70,7 +76,11 @@ def _one_day():
 
 @transaction.atomic
 def member_end(*, user: User, membership: BodyMembership, ends_on: date) -> BodyMembership:
+    """End a term; the row stays as history (turnover is counted from it)."""
     require(permissions.is_coordinator(user, membership.body.network))
+    membership = BodyMembership.objects.select_for_update().get(pk=membership.pk)
+    if membership.ends_on is not None and membership.ends_on <= ends_on:
+        raise ValidationError(_("This term has already ended."))
     membership.ends_on = max(ends_on, membership.starts_on)
     membership.full_clean()
     membership.save(update_fields=["ends_on"])

@@ -25,6 +25,9 @@ class Room(models.Model):
     location = models.CharField(_("address / building"), max_length=200, blank=True)
     capacity = models.PositiveSmallIntegerField(_("capacity (people)"), default=8)
     accessible = models.BooleanField(_("step-free access"), default=True)
+    # deactivated rooms stay on old rounds but are no longer offered for new ones
+    active = models.BooleanField(_("in use"), default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["agency", "name"]
@@ -61,6 +64,8 @@ class Interpreter(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     authorised = models.BooleanField(_("authorised interpreter"), default=True)
+    active = models.BooleanField(_("in use"), default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -74,6 +79,17 @@ class Interpreter(models.Model):
         unknown = set(self.languages or []) - set(Language.values)
         if unknown or not self.languages:
             raise ValidationError({"languages": _("Choose at least one known language.")})
+
+
+# The steps a solver run reports while it works (Round.solver_step), in order.
+SOLVER_STEPS = {
+    "loading": _("Reading participants, groups and availability"),
+    "model": _("Building the model and placing as many meetings as possible (level 1 of 4)"),
+    "level2": _("Making staff days compact (level 2 of 4)"),
+    "level3": _("Fewer interpreter bookings (level 3 of 4)"),
+    "level4": _("Preferred times (level 4 of 4)"),
+    "saving": _("Saving the schedule"),
+}
 
 
 class Round(models.Model):
@@ -121,6 +137,8 @@ class Round(models.Model):
     solver_progress = models.PositiveSmallIntegerField(default=0)
     solver_objective = models.JSONField(default=list, blank=True)
     solver_message = models.CharField(max_length=300, blank=True)
+    # what the running solver is doing now (translated when shown, not when written)
+    solver_step = models.CharField(max_length=16, blank=True, default="")
     solver_run = models.PositiveIntegerField(default=0)  # claims: a task acts only on its run
     solver_started_at = models.DateTimeField(null=True, blank=True)
     solver_finished_at = models.DateTimeField(null=True, blank=True)
@@ -156,6 +174,10 @@ class Round(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def solver_step_label(self) -> str:
+        return str(SOLVER_STEPS.get(self.solver_step, "")) if self.solver_busy else ""
 
     @property
     def solver_busy(self) -> bool:
@@ -241,6 +263,72 @@ class Unavailability(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class StaffBlock(models.Model):
+    """A time a staff member cannot attend any meeting ("my availability"), independent of
+    rounds: every round covering the date treats it as unavailable."""
+
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unavailable_blocks"
+    )
+    date = models.DateField(_("date"))
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("to"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "start", "pk"]
+        verbose_name = _("unavailable time")
+        verbose_name_plural = _("unavailable times")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="staff_block_end"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%d.%m.%Y} {self.start:%H:%M}–{self.end:%H:%M}"
+
+    def clean(self):
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": _("The time must end after it starts.")})
+
+
+class InterpreterWindow(models.Model):
+    """A time an interpreter IS available. Rule (applied in services.rounds.load_instance):
+    once an interpreter has any window on one of a round's dates, the round treats them as
+    unavailable outside their windows on every day of that round; with no window on those
+    dates they count as available except for their unavailable blocks."""
+
+    interpreter = models.ForeignKey(
+        Interpreter, on_delete=models.CASCADE, related_name="windows", verbose_name=_("interpreter")
+    )
+    date = models.DateField(_("date"))
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("to"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "start", "pk"]
+        verbose_name = _("available time")
+        verbose_name_plural = _("available times")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="interpreter_window_end"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%d.%m.%Y} {self.start:%H:%M}–{self.end:%H:%M}"
+
+    def clean(self):
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": _("The time must end after it starts.")})
 
 
 class RoundEntry(models.Model):

@@ -279,7 +279,25 @@ def meeting_set_status(*, user: User, meeting: Meeting, status: str, request=Non
     )
     if status in (Meeting.Status.CANCELLED, Meeting.Status.INVITED):
         notify.queue_meeting_invitations(meeting=current, by=user)
+    if status == Meeting.Status.HELD:
+        send_feedback_link(current)
     return current
+
+
+def send_feedback_link(meeting: Meeting) -> bool:
+    """The participant's anonymous feedback link for a held meeting, in their language.
+    Queued in the caller's transaction through the outbox (one invite and one message per
+    meeting), so it goes exactly once and only if the change commits."""
+    from network.services import feedback_send_for_meeting
+
+    participant = meeting.participant
+    return feedback_send_for_meeting(
+        meeting_id=meeting.pk,
+        email=participant.email,
+        language=participant.preferred_language,
+        stage_number=meeting.stage.number,
+        held_on=timezone.localtime(meeting.planned_start).date(),
+    )
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from resourcegroups.models import (
     MinutesApproval,
 )
 
-from .meetings import ConflictError, _may_manage
+from .meetings import ConflictError, _may_manage, send_feedback_link
 
 
 def _may_take_part(user: User, meeting: Meeting) -> bool:
@@ -191,6 +191,7 @@ def minutes_submit(*, user: User, minutes: Minutes, request=None) -> Minutes:
     if meeting.status in (Meeting.Status.BOOKED, Meeting.Status.INVITED):
         meeting.status = Meeting.Status.HELD
         meeting.save(update_fields=["status", "updated_at"])
+        send_feedback_link(meeting)
     minutes.status = Minutes.Status.FOR_APPROVAL
     minutes.save(update_fields=["status", "updated_at"])
     audit.record(

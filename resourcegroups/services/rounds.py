@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kmv.access import audit, policy
-from kmv.access.models import Role, User
+from kmv.access.models import Agency, Role, User
+from kmv.errors import ConflictError
 from kmv.notify import services as notify
 from participants.models import Language
 from resourcegroups import planning, scheduler
@@ -35,7 +36,7 @@ from resourcegroups.models import (
     RoutineStage,
     Unavailability,
 )
-from resourcegroups.models.rounds import CELL_MINUTES
+from resourcegroups.models.rounds import CELL_MINUTES, InterpreterWindow, StaffBlock
 
 from .meetings import invite_members
 
@@ -64,6 +65,48 @@ def rounds_for(user):
     if not may_plan(user):
         return Round.objects.none()
     return Round.objects.filter(agency_id=user.agency_id)
+
+
+def may_manage_resources(user) -> bool:
+    """Rooms and the interpreter register: the round planners, and system administrators."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return False
+    return may_plan(user) or user.role == Role.SYSTEM_ADMIN or user.is_superuser
+
+
+def _is_sysadmin(user) -> bool:
+    return user.role == Role.SYSTEM_ADMIN or user.is_superuser
+
+
+def rooms_for(user):
+    """Rooms the user manages: a planner their own agency's, a system administrator all."""
+    if not may_manage_resources(user):
+        return Room.objects.none()
+    if _is_sysadmin(user):
+        return Room.objects.all()
+    return Room.objects.filter(agency_id=user.agency_id)
+
+
+def interpreters_for(user):
+    """The interpreter register (shared by every agency: interpreters serve them all)."""
+    if not may_manage_resources(user):
+        return Interpreter.objects.none()
+    return Interpreter.objects.all()
+
+
+def interpreters_with_windows_for(user):
+    """Interpreters whose available times the user may enter: resource managers any, an
+    interpreter themself, an interpreter service's staff its own roster."""
+    if may_manage_resources(user):
+        return Interpreter.objects.all()
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return Interpreter.objects.none()
+    if user.role == Role.INTERPRETER:
+        own = Interpreter.objects.filter(user=user)
+        if user.agency_id and user.agency.kind == Agency.Kind.INTERPRETER_SERVICE:
+            own = own | Interpreter.objects.filter(agency_id=user.agency_id)
+        return own.distinct()
+    return Interpreter.objects.none()
 
 
 def _require(user, rnd: Round) -> None:
@@ -112,8 +155,13 @@ def round_create(
         day.full_clean()
         day.save()
     rnd.stages.set(stages)
-    rnd.rooms.set([r for r in rooms if r.agency_id == user.agency_id])
-    rnd.interpreters.set(interpreters)
+    # only what is in use now (the database decides, not the caller's possibly stale copy)
+    rnd.rooms.set(
+        Room.objects.filter(pk__in=[r.pk for r in rooms], agency_id=user.agency_id, active=True)
+    )
+    rnd.interpreters.set(
+        Interpreter.objects.filter(pk__in=[i.pk for i in interpreters], active=True)
+    )
     audit.record(action=audit.Action.CREATE, request=request, user=user, obj=rnd)
     return rnd
 
@@ -238,6 +286,254 @@ def unavailability_add(
     return block
 
 
+# --- rooms and interpreters ---------------------------------------------------------------
+
+
+def _require_resources(user) -> None:
+    if not may_manage_resources(user):
+        raise PermissionDenied(_("Only programme advisers and administrators manage rooms."))
+
+
+def _check_version(obj, version) -> None:
+    if version is not None and obj.version != int(version):
+        raise ConflictError(
+            _(
+                "Someone else saved this while you were editing. Your changes are kept in "
+                "the form below: compare with the saved values and save again."
+            ),
+            code="conflict",
+        )
+
+
+@transaction.atomic
+def room_create(
+    *,
+    user: User,
+    name: str,
+    location: str = "",
+    capacity: int = 8,
+    accessible: bool = True,
+    agency: Agency | None = None,
+    request=None,
+) -> Room:
+    """A planner adds a room to their own agency; a system administrator to any."""
+    _require_resources(user)
+    if not _is_sysadmin(user) or agency is None:
+        agency = user.agency
+    if agency is None:
+        raise ValidationError({"agency": _("Choose the agency the room belongs to.")})
+    room = Room(
+        agency=agency, name=name, location=location, capacity=capacity, accessible=accessible
+    )
+    room.full_clean()
+    room.save()
+    audit.record(action=audit.Action.CREATE, request=request, user=user, obj=room)
+    return room
+
+
+ROOM_FIELDS = ("name", "location", "capacity", "accessible", "active")
+
+
+@transaction.atomic
+def room_update(*, user: User, room: Room, version: int | None = None, request=None, **data):
+    """Edit or (active=False) deactivate a room. Optimistic locking by `version`."""
+    room = rooms_for(user).select_for_update().filter(pk=room.pk).first()
+    if room is None:
+        raise PermissionDenied(_("Only programme advisers and administrators manage rooms."))
+    _check_version(room, version)
+    changed = [f for f in ROOM_FIELDS if f in data and getattr(room, f) != data[f]]
+    for f in changed:
+        setattr(room, f, data[f])
+    if changed:
+        room.full_clean()
+        room.version += 1
+        room.save(update_fields=[*changed, "version"])
+        audit.record(
+            action=audit.Action.UPDATE, request=request, user=user, obj=room, fields=changed
+        )
+    return room
+
+
+INTERPRETER_FIELDS = ("name", "agency", "languages", "email", "phone", "authorised", "active")
+
+
+def _interpreter_agency(agency):
+    if agency is not None and agency.kind != Agency.Kind.INTERPRETER_SERVICE:
+        raise ValidationError({"agency": _("Choose an interpreter service.")})
+    return agency
+
+
+@transaction.atomic
+def interpreter_create(
+    *,
+    user: User,
+    name: str,
+    languages: list[str],
+    agency: Agency | None = None,
+    email: str = "",
+    phone: str = "",
+    authorised: bool = True,
+    request=None,
+) -> Interpreter:
+    """An external interpreter (no agency) or one on an interpreter service's roster."""
+    _require_resources(user)
+    interpreter = Interpreter(
+        name=name,
+        agency=_interpreter_agency(agency),
+        languages=sorted(set(languages)),
+        email=email,
+        phone=phone,
+        authorised=authorised,
+    )
+    interpreter.full_clean()
+    interpreter.save()
+    audit.record(action=audit.Action.CREATE, request=request, user=user, obj=interpreter)
+    return interpreter
+
+
+@transaction.atomic
+def interpreter_update(
+    *, user: User, interpreter: Interpreter, version: int | None = None, request=None, **data
+) -> Interpreter:
+    _require_resources(user)
+    interpreter = Interpreter.objects.select_for_update().get(pk=interpreter.pk)
+    _check_version(interpreter, version)
+    if "agency" in data:
+        _interpreter_agency(data["agency"])
+    if "languages" in data:
+        data["languages"] = sorted(set(data["languages"]))
+    changed = [f for f in INTERPRETER_FIELDS if f in data and getattr(interpreter, f) != data[f]]
+    for f in changed:
+        setattr(interpreter, f, data[f])
+    if changed:
+        interpreter.full_clean()
+        interpreter.version += 1
+        interpreter.save(update_fields=[*changed, "version"])
+        audit.record(
+            action=audit.Action.UPDATE, request=request, user=user, obj=interpreter, fields=changed
+        )
+    return interpreter
+
+
+# --- availability outside rounds -----------------------------------------------------------
+
+
+def staff_blocks_for(user):
+    """The user's own unavailable times, from today on (older ones no longer matter)."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return StaffBlock.objects.none()
+    return StaffBlock.objects.filter(staff=user, date__gte=timezone.localdate())
+
+
+@transaction.atomic
+def staff_block_add(
+    *, user: User, on: date, start: time, end: time, note: str = "", request=None
+) -> StaffBlock:
+    """A staff member marks a time they cannot attend; every round on that date keeps
+    their meetings out of it. Only for oneself."""
+    if on < timezone.localdate():
+        raise ValidationError({"date": _("Choose today or a later date.")})
+    block = StaffBlock(staff=user, date=on, start=start, end=end, note=note)
+    block.full_clean()
+    block.save()
+    return block
+
+
+@transaction.atomic
+def staff_block_delete(*, user: User, block_id: int) -> bool:
+    """Delete one of one's own blocks; False when there is no such block of the user's."""
+    deleted, _rows = StaffBlock.objects.filter(pk=block_id, staff=user).delete()
+    return bool(deleted)
+
+
+def interpreter_windows_for(user, interpreter: Interpreter | None = None):
+    qs = InterpreterWindow.objects.filter(
+        interpreter__in=interpreters_with_windows_for(user).values("pk"),
+        date__gte=timezone.localdate(),
+    )
+    if interpreter is not None:
+        qs = qs.filter(interpreter=interpreter)
+    return qs.select_related("interpreter")
+
+
+@transaction.atomic
+def interpreter_window_add(
+    *, user: User, interpreter: Interpreter, on: date, start: time, end: time, request=None
+) -> InterpreterWindow:
+    """An interpreter (or their service, or a planner) states a time they ARE available."""
+    if not interpreters_with_windows_for(user).filter(pk=interpreter.pk).exists():
+        raise PermissionDenied(_("You may not enter available times for this interpreter."))
+    if on < timezone.localdate():
+        raise ValidationError({"date": _("Choose today or a later date.")})
+    window = InterpreterWindow(
+        interpreter=interpreter, date=on, start=start, end=end, created_by=user
+    )
+    window.full_clean()
+    window.save()
+    return window
+
+
+@transaction.atomic
+def interpreter_window_delete(*, user: User, window_id: int) -> bool:
+    deleted, _rows = InterpreterWindow.objects.filter(
+        pk=window_id, interpreter__in=interpreters_with_windows_for(user).values("pk")
+    ).delete()
+    return bool(deleted)
+
+
+@dataclass
+class InterpreterBooking:
+    """What an interpreter needs to turn up, and nothing else: no participant, no case."""
+
+    id: int
+    date: date
+    start: datetime
+    end: datetime
+    place: str
+    language: str
+    language_label: str
+
+
+def interpreter_bookings(user: User) -> list[InterpreterBooking]:
+    """The bookings of the user's own interpreter profile in published rounds, from today."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return []
+    if user.role != Role.INTERPRETER:
+        return []
+    labels = dict(Language.choices)
+    rows = (
+        RoundEntry.objects.filter(
+            interpreter__user=user,
+            round__status__in=[Round.Status.PUBLISHED, Round.Status.DONE],
+            day__date__gte=timezone.localdate(),
+            meeting__planned_start__isnull=False,
+        )
+        .exclude(meeting__status=Meeting.Status.CANCELLED)
+        .order_by("day__date", "meeting__planned_start", "pk")
+        .values(
+            "pk",
+            "day__date",
+            "meeting__planned_start",
+            "meeting__planned_end",
+            "room__name",
+            "room__location",
+            "meeting__interpreter_language",
+        )
+    )
+    return [
+        InterpreterBooking(
+            id=r["pk"],
+            date=r["day__date"],
+            start=r["meeting__planned_start"],
+            end=r["meeting__planned_end"],
+            place=", ".join(x for x in (r["room__name"], r["room__location"]) if x),
+            language=r["meeting__interpreter_language"],
+            language_label=str(labels.get(r["meeting__interpreter_language"], "")),
+        )
+        for r in rows
+    ]
+
+
 # --- from the database to the scheduler ---------------------------------------------------
 
 
@@ -320,6 +616,7 @@ def load_instance(rnd: Round, *, include_locks: bool = True) -> Loaded:
         else:
             kind, key = "participant", u.participant_id
         blocks.append(scheduler.Block(kind, key, u.day_id, _minutes(u.start), _minutes(u.end)))
+    blocks += _availability_blocks(days, set(staff), [i.key for i in interpreters])
     # bookings held by other rounds on these dates
     tz = timezone.get_current_timezone()
     by_date = {d.date: d for d in days.values()}
@@ -358,6 +655,56 @@ def load_instance(rnd: Round, *, include_locks: bool = True) -> Loaded:
         blocks=blocks,
     )
     return Loaded(inst, entries, days)
+
+
+def _availability_blocks(
+    days: dict[int, RoundDay], staff_ids: set[int], interpreter_ids: list[int]
+) -> list[scheduler.Block]:
+    """Blocks from "my availability" (StaffBlock, of staff and of interpreters with a login)
+    on the round's dates, and the complement
+    of interpreters' available windows: an interpreter with any window on one of the
+    round's dates is unavailable outside their windows on every round day (a day with no
+    window is blocked whole); without any window on those dates nothing is added."""
+    by_date: dict[date, list[RoundDay]] = {}
+    for d in days.values():
+        by_date.setdefault(d.date, []).append(d)
+    if not by_date:
+        return []
+    blocks = []
+    # an interpreter with a login marks busy times on "my availability" like staff do
+    as_interpreter = dict(
+        Interpreter.objects.filter(pk__in=interpreter_ids, user__isnull=False).values_list(
+            "user_id", "pk"
+        )
+    )
+    for b in StaffBlock.objects.filter(
+        staff__in=set(staff_ids) | set(as_interpreter), date__in=list(by_date)
+    ).order_by("pk"):
+        for d in by_date[b.date]:
+            start, end = _minutes(b.start), _minutes(b.end)
+            if b.staff_id in staff_ids:
+                blocks.append(scheduler.Block("staff", b.staff_id, d.pk, start, end))
+            if b.staff_id in as_interpreter:
+                blocks.append(
+                    scheduler.Block("interpreter", as_interpreter[b.staff_id], d.pk, start, end)
+                )
+    windows: dict[int, dict[date, list[tuple[int, int]]]] = {}
+    for w in InterpreterWindow.objects.filter(
+        interpreter__in=interpreter_ids, date__in=list(by_date)
+    ).order_by("start", "pk"):
+        windows.setdefault(w.interpreter_id, {}).setdefault(w.date, []).append(
+            (_minutes(w.start), _minutes(w.end))
+        )
+    for key, per_date in sorted(windows.items()):
+        for d in days.values():
+            cursor, day_end = _minutes(d.start), _minutes(d.end)
+            for start, end in sorted(per_date.get(d.date, [])):
+                if start > cursor:
+                    blocks.append(scheduler.Block("interpreter", key, d.pk, cursor, start))
+                cursor = max(cursor, end)
+            if cursor < day_end:
+                blocks.append(scheduler.Block("interpreter", key, d.pk, cursor, day_end))
+    return blocks
 
 
 def current_placements(loaded: Loaded) -> dict[int, scheduler.Placement]:
@@ -620,6 +967,7 @@ def generate_start(*, user: User, rnd: Round, request=None) -> int:
         solver_run=run,
         solver_status=Round.SolverStatus.QUEUED,
         solver_progress=0,
+        solver_step="",
         solver_objective=[],
         solver_message="",
         solver_started_at=timezone.now(),
@@ -635,25 +983,38 @@ def generate_run(*, round_id: int, run: int) -> bool:
     fails)."""
     claimed = Round.objects.filter(
         pk=round_id, solver_run=run, solver_status=Round.SolverStatus.QUEUED
-    ).update(solver_status=Round.SolverStatus.RUNNING, solver_progress=5)
+    ).update(solver_status=Round.SolverStatus.RUNNING, solver_progress=2, solver_step="loading")
     if not claimed:
         return False
     rnd = Round.objects.get(pk=round_id)
+
+    def step(name: str, percent: int, **extra) -> None:
+        Round.objects.filter(pk=round_id, solver_run=run).update(
+            solver_step=name, solver_progress=percent, **extra
+        )
+
     try:
         loaded = load_instance(rnd)
+        step("model", 10)
 
         def progress(percent, _status, objective):
-            Round.objects.filter(pk=round_id, solver_run=run).update(
-                solver_progress=min(95, max(5, percent)), solver_objective=objective
+            # the solver reports after each of its 4 levels; show the one that starts next
+            done = max(1, min(4, round(percent * 4 / 100)))
+            step(
+                f"level{done + 1}" if done < 4 else "saving",
+                10 + 20 * done,
+                solver_objective=objective,
             )
 
         result = scheduler.solve(
             loaded.instance, time_limit=float(rnd.time_limit_seconds), progress=progress
         )
+        step("saving", 92)
         placed, unplaced = schedule_apply(rnd=rnd, result=result)
     except Exception as exc:
         Round.objects.filter(pk=round_id, solver_run=run).update(
             solver_status=Round.SolverStatus.FAILED,
+            solver_step="",
             solver_message=str(exc)[:300],
             solver_finished_at=timezone.now(),
         )
@@ -663,6 +1024,7 @@ def generate_run(*, round_id: int, run: int) -> bool:
     )
     Round.objects.filter(pk=round_id, solver_run=run).update(
         solver_status=status,
+        solver_step="",
         solver_progress=100,
         solver_objective=result.objective,
         solver_message=_("%(placed)s placed, %(unplaced)s not placed")

@@ -112,6 +112,32 @@ CASES = [
         _expect(404, nav_adviser=200, teacher=403),
     ),
     ("participant delete", "participant-detail", _pk("participant"), "delete", None, _expect(405)),
+    # a participant's outcomes: read like the participant; recorded by a case worker whose
+    # agency may see them (participants.outcomes.outcome_record: bob's school reports too)
+    (
+        "participant outcomes",
+        "participant-outcomes",
+        _pk("participant"),
+        "get",
+        None,
+        _expect(404, nav_adviser=200, teacher=200),
+    ),
+    (
+        "participant outcome create",
+        "participant-outcomes",
+        _pk("participant"),
+        "post",
+        lambda c: {"status": "in_school", "since": "2026-08-15"},
+        _expect(404, nav_adviser=201, teacher=201),
+    ),
+    (
+        "participant outcome detail",
+        "participant-outcome",
+        lambda c: [c["participant"].pk, _outcome(c).pk],
+        "get",
+        None,
+        _expect(404, nav_adviser=200, teacher=200),
+    ),
     ("consent list", "consent-list", _none, "get", None, _expect(200)),
     (
         "consent detail",
@@ -525,6 +551,100 @@ CASES = [
         None,
         _expect(403, leader=200),
     ),
+    (
+        "network create",
+        "network-network-list",
+        _none,
+        "post",
+        lambda c: {"name": "Nettverk Telemark", "region": "Telemark", "agencies": _two(c)},
+        _expect(403, coordinator=201, sysadmin=201),
+    ),
+    (
+        "network membership detail",
+        "network-membership-detail",
+        lambda c: [_net(c)["membership"].pk],
+        "get",
+        None,
+        _expect(200),
+    ),
+    (
+        "network membership end",
+        "network-membership-end",
+        lambda c: [_net(c)["membership"].pk],
+        "post",
+        lambda c: {"ends_on": "2026-06-30"},
+        _expect(403, coordinator=200),
+    ),
+    (
+        "network day register (open day)",
+        "network-day-register",
+        lambda c: [_net(c)["day"].pk],
+        "post",
+        None,
+        _expect(200),
+    ),
+    (
+        "network day unregister (not registered)",
+        "network-day-unregister",
+        lambda c: [_net(c)["day"].pk],
+        "post",
+        None,
+        _expect(400),
+    ),
+    (
+        "network day registrations",
+        "network-day-registrations",
+        lambda c: [_net(c)["day"].pk],
+        "get",
+        None,
+        _expect(403, coordinator=200),
+    ),
+    (
+        "network day attendance",
+        "network-day-attendance",
+        lambda c: [_net(c)["day"].pk],
+        "post",
+        lambda c: {"present": []},
+        _expect(403, coordinator=200),
+    ),
+    (
+        "network solution group close",
+        "network-solution-group-close",
+        lambda c: [_net(c)["group"].pk],
+        "post",
+        lambda c: {"solved": True, "outcome": "Felles liste"},
+        _expect(403, coordinator=200),
+    ),
+    (
+        "network agreement create",
+        "network-agreement-list",
+        _none,
+        "post",
+        lambda c: {
+            "network": _net(c)["network"].pk,
+            "title": "Avtale 2027",
+            "effective_from": "2027-01-01",
+            "parties": _two(c),
+            "routine_id": c["routine"].pk,
+        },
+        _expect(403, coordinator=201),
+    ),
+    (
+        "network agreement document (none stored)",
+        "network-agreement-document",
+        lambda c: [_net(c)["agreement"].pk],
+        "get",
+        None,
+        _expect(404),
+    ),
+    (
+        "network agreement signatory",
+        "network-agreement-signatories",
+        lambda c: [_net(c)["agreement"].pk],
+        "post",
+        lambda c: {"leader": _net(c)["leo"].pk, "signed_on": "2026-01-02"},
+        _expect(403, coordinator=201),
+    ),
     # Reports: suppressed aggregates for staff in the network (not interpreters); the
     # drill-down lists only participants_for(user) (tests/reports/test_api.py)
     ("report list", "report-list", _none, "get", None, _expect(200, interpreter=403)),
@@ -570,6 +690,16 @@ CASES = [
         {name: 415 if name in CASE_WORKERS else 403 for name in PERSONAS},
     ),
     ("outcome export", "outcome-export-list", _none, "get", None, _expect(200, interpreter=403)),
+    # settled figures: public statistics; coordinators, leaders and administrators import
+    (
+        "settled import (JSON body)",
+        "settled-import-list",
+        _none,
+        "post",
+        lambda c: {"dry_run": True},
+        _expect(403, coordinator=415, leader=415, sysadmin=415),
+    ),
+    ("settled export", "settled-export-list", _none, "get", None, _expect(200, interpreter=403)),
     # Rounds: advisers of the round's agency (alice); every other caller gets 404 for a round.
     ("round list", "round-list", _none, "get", None, _expect(200)),
     (
@@ -669,11 +799,136 @@ CASES = [
         None,
         _expect(404, nav_adviser=200),
     ),
+    (
+        "round invitations",
+        "round-invitations",
+        lambda c: [_round(c)["round"].pk],
+        "get",
+        None,
+        _expect(404, nav_adviser=200),
+    ),
+    # Rooms and interpreters: planners (rooms: own agency) and system administrators.
+    ("room list", "room-list", _none, "get", None, _expect(200)),
+    (
+        "room create",
+        "room-list",
+        _none,
+        "post",
+        lambda c: {"name": "Rom X", "capacity": 6, "agency": c["agency"].pk},
+        _expect(403, nav_adviser=201, follow_up=201, sysadmin=201),
+    ),
+    (
+        "room detail",
+        "room-detail",
+        lambda c: [_round(c)["room"].pk],
+        "get",
+        None,
+        _expect(404, nav_adviser=200, sysadmin=200),
+    ),
+    (
+        "room deactivate",
+        "room-detail",
+        lambda c: [_round(c)["room"].pk],
+        "patch",
+        lambda c: {"active": False, "version": 1},
+        _expect(404, nav_adviser=200, sysadmin=200),
+    ),
+    ("interpreter list", "interpreter-list", _none, "get", None, _expect(200)),
+    (
+        "interpreter create",
+        "interpreter-list",
+        _none,
+        "post",
+        lambda c: {"name": "Tolk X", "languages": ["ar"]},
+        _expect(403, nav_adviser=201, follow_up=201, sysadmin=201),
+    ),
+    (
+        "interpreter detail",
+        "interpreter-detail",
+        lambda c: [_availability(c)["tolk"].pk],
+        "get",
+        None,
+        _expect(404, nav_adviser=200, follow_up=200, sysadmin=200),
+    ),
+    (
+        "interpreter edit",
+        "interpreter-detail",
+        lambda c: [_availability(c)["tolk"].pk],
+        "patch",
+        lambda c: {"phone": "12345678"},
+        _expect(404, nav_adviser=200, follow_up=200, sysadmin=200),
+    ),
+    # interpreter availability windows: planners, administrators, the interpreter (ina)
+    ("interpreter windows", "interpreter-window-list", _none, "get", None, _expect(200)),
+    (
+        "interpreter window add",
+        "interpreter-window-list",
+        _none,
+        "post",
+        lambda c: {
+            "interpreter": _availability(c)["tolk"].pk,
+            "date": "2099-01-05",
+            "start": "09:00",
+            "end": "12:00",
+        },
+        _expect(403, nav_adviser=201, follow_up=201, sysadmin=201, interpreter=201),
+    ),
+    (
+        "interpreter window delete",
+        "interpreter-window-detail",
+        lambda c: [_availability(c)["window"].pk],
+        "delete",
+        None,
+        _expect(404, nav_adviser=204, follow_up=204, sysadmin=204, interpreter=204),
+    ),
+    ("interpreter bookings", "interpreter-booking-list", _none, "get", None, _expect(200)),
+    # my availability: one's own blocks only
+    ("my availability", "staff-block-list", _none, "get", None, _expect(200)),
+    (
+        "my availability add",
+        "staff-block-list",
+        _none,
+        "post",
+        lambda c: {"date": "2099-01-05", "start": "09:00", "end": "10:00"},
+        _expect(201),
+    ),
+    (
+        "my availability delete (alice's)",
+        "staff-block-detail",
+        lambda c: [_availability(c)["block"].pk],
+        "delete",
+        None,
+        _expect(404, nav_adviser=204),
+    ),
+    (
+        "meeting invitation status",
+        "notify-invitation-detail",
+        _pk("meeting"),
+        "get",
+        None,
+        _expect(404, nav_adviser=200, teacher=200),
+    ),
     # Directory and documentation: no personal data, open to every staff member.
     ("api root", "api-root", _none, "get", None, _expect(200)),
     ("schema", "schema", _none, "get", None, _expect(200)),
     ("docs", "api-docs", _none, "get", None, _expect(200)),
 ]
+
+
+def _outcome(c):
+    """One recorded status of the participant (alice's), made on first use."""
+    from datetime import date
+
+    from participants.outcomes import outcome_record
+
+    if "_outcome" not in c:
+        c["_outcome"] = outcome_record(
+            user=c["alice"],
+            participant=c["participant"],
+            status="in_school",
+            since=date(2026, 1, 5),
+        )
+    return c["_outcome"]
 
 
 def _net(c):
@@ -690,7 +945,9 @@ def _net(c):
             user=cora, name="Nettverk Agder", region="Agder", agencies=list(Agency.objects.all())
         )
         body = network.bodies.get(kind="working")
-        net.member_add(user=cora, body=body, person=bob, role="member", starts_on=date(2025, 1, 1))
+        membership = net.member_add(
+            user=cora, body=body, person=bob, role="member", starts_on=date(2025, 1, 1)
+        )
         start = timezone.make_aware(datetime(2026, 9, 1, 9))
         meeting = net.meeting_create(
             user=cora, body=body, title="AG", start=start, end=start + timedelta(hours=2)
@@ -748,8 +1005,14 @@ def _net(c):
             "agreement": agreement,
             "change": change,
             "leo": leo,
+            "membership": membership,
         }
     return c["_net"]
+
+
+def _two(c):
+    """Two partner agencies including the coordinator's own (cora: the career centre)."""
+    return [c["agency"].pk, c["career"].pk]
 
 
 def _round(c):
@@ -773,6 +1036,27 @@ def _round(c):
         round_services.entries_add(user=c["alice"], rnd=rnd, meetings=[c["meeting"]])
         c["_round"] = {"round": rnd, "room": room, "entry": rnd.entries.get()}
     return c["_round"]
+
+
+def _availability(c):
+    """An interpreter with a user (ina) and an availability window; alice's own block."""
+    if "_availability" not in c:
+        from datetime import date, time
+
+        from kmv.access.models import User
+        from resourcegroups.models.rounds import Interpreter, InterpreterWindow, StaffBlock
+
+        tolk = Interpreter.objects.create(
+            name="Ina Tolk", languages=["ti"], user=User.objects.get(username="ina")
+        )
+        window = InterpreterWindow.objects.create(
+            interpreter=tolk, date=date(2099, 1, 5), start=time(9), end=time(12)
+        )
+        block = StaffBlock.objects.create(
+            staff=c["alice"], date=date(2099, 1, 5), start=time(9), end=time(10)
+        )
+        c["_availability"] = {"tolk": tolk, "window": window, "block": block}
+    return c["_availability"]
 
 
 # URL names this matrix covers; tests/test_access_matrix.py checks every API route is here.

@@ -4,7 +4,8 @@ Every page a journey visits is checked with axe-core (0 serious/critical violati
 CSP errors in the console; key pages are saved as PNG under artifacts/screenshots/<journey>/.
 Each journey also checks what must NOT be visible to that person.
 
-Not yet driven here: booking and publishing a round, and the coordinator's dashboards.
+The round (book, schedule, publish) and the dashboard journeys live beside this file, in
+test_journey_rounds.py and test_journey_dashboard.py.
 """
 
 from __future__ import annotations

@@ -133,7 +133,8 @@ def test_celery_settings_keep_messages_safe(settings):
         settings.CELERY_TASK_TIME_LIMIT
     )
     beat = {entry["task"]: entry for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert beat["kmv.notify.tasks.send_outbox"]["schedule"] == 120.0
+    # often enough that mail queued while Redis was down goes out within a minute of its return
+    assert beat["kmv.notify.tasks.send_outbox"]["schedule"] <= 30.0
     assert "kmv.notify.tasks.plan_reminders" in beat
     assert "kmv.notify.tasks.send_outbox" in app.tasks
 

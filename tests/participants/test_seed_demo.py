@@ -7,9 +7,9 @@ from django.utils import timezone
 from kmv.access import policy
 from kmv.access.models import CASE_ROLES, Agency, AuditEvent, Role, User
 from participants.demo import DEMO_PASSWORD, build_demo, plan
-from participants.models import Consent, Participant
+from participants.models import Consent, OutcomeRecord, Participant, SettledFigure
 from participants.validators import birth_date_from_id, is_d_number, validate_national_id
-from resourcegroups.models import Membership, ResourceGroup
+from resourcegroups.models import Meeting, MeetingInvitee, Membership, Minutes, ResourceGroup
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +17,20 @@ pytestmark = pytest.mark.django_db
 def _counts():
     return {
         model.__name__: model.objects.count()
-        for model in (Participant, Consent, Membership, ResourceGroup, User, Agency, AuditEvent)
-    }
+        for model in (
+            Participant,
+            Consent,
+            Membership,
+            ResourceGroup,
+            User,
+            Agency,
+            AuditEvent,
+            OutcomeRecord,
+            SettledFigure,
+            Minutes,
+            MeetingInvitee,
+        )
+    } | {"held": Meeting.objects.filter(status__in=Meeting.DONE_STATUSES).count()}
 
 
 def test_demo_region_access_and_ids():
@@ -102,3 +114,56 @@ def test_plan_is_deterministic_and_only_dates_follow_today():
     assert identity(now) == identity(later)
     assert now[0].dates != later[0].dates
     assert len({(s.first_name, s.last_name) for s in now}) == len(now)
+
+
+def test_demo_history_fills_the_dashboards():
+    """Settled figures, outcomes over several cohorts and held meetings with attendance and
+    minutes, so every dashboard section has numbers on `make run`."""
+    from reports import selectors
+
+    build_demo()
+    today = timezone.localdate()
+    years = set(SettledFigure.objects.values_list("year", flat=True))
+    assert years == set(range(today.year - 6, today.year))
+    assert SettledFigure.objects.values("municipality").distinct().count() == 3
+
+    cohorts = set(
+        OutcomeRecord.objects.exclude(cohort_year=None).values_list("cohort_year", flat=True)
+    )
+    assert len(cohorts) >= 2
+    statuses = set(OutcomeRecord.objects.values_list("status", flat=True))
+    assert {"adult_education", "upper_secondary_started", "moved_away"} <= statuses
+    assert statuses & {"passed_trade_certificate", "not_passed"}
+    assert OutcomeRecord.objects.filter(in_work=True).exists()
+    school = Agency.objects.get(kind=Agency.Kind.UPPER_SECONDARY)
+    assert OutcomeRecord.objects.filter(reported_by_agency=school).exists()
+
+    held = Meeting.objects.filter(status__in=Meeting.DONE_STATUSES)
+    assert held.count() >= 30
+    assert not held.filter(planned_start=None).exists()
+    assert Minutes.objects.filter(status=Minutes.Status.APPROVED).count() >= 1
+    assert Minutes.objects.filter(meeting__in=held).count() == held.count()
+    marked = MeetingInvitee.objects.filter(meeting__in=held).exclude(attendance="")
+    assert marked.filter(attendance="present").exists()
+    assert marked.filter(attendance="absent").exists()
+    # some past meetings were never held: overdue on the dashboard
+    assert Meeting.objects.filter(
+        status=Meeting.Status.PLANNED, due_date__lt=today - timezone.timedelta(days=60)
+    ).exists()
+
+    sections = {s.key: s for s in selectors.dashboard(selectors.Filters(), today=today)}
+    assert sections["settled"].table.total.value > 0
+    assert sections["compliance"].table.total.value == held.filter(
+        due_date__isnull=False
+    ).count() + (
+        Meeting.objects.filter(status__in=Meeting.OPEN_STATUSES, due_date__isnull=False).count()
+    )
+    assert sections["attendance"].table.total.value > 0
+    assert sections["cohorts"].rows
+    # the programme advisers registered everyone: they see the demo's numbers exact
+    nav = User.objects.get(username="radgiver")
+    assert all(
+        s.exact
+        for s in selectors.dashboard(selectors.Filters(), today=today, viewer=nav)
+        if s.key not in ("settled", "feedback", "network_meetings")
+    )
