@@ -47,9 +47,7 @@ router.register("settled-imports", SettledImportViewSet, basename="settled-impor
 router.register("settled-exports", SettledExportViewSet, basename="settled-export")
 router.register("network/networks", network_api.NetworkViewSet, basename="network-network")
 router.register("network/bodies", network_api.BodyViewSet, basename="network-body")
-router.register(
-    "network/memberships", network_api.MembershipViewSet, basename="network-membership"
-)
+router.register("network/memberships", network_api.MembershipViewSet, basename="network-membership")
 router.register("network/meetings", network_api.NetworkMeetingViewSet, basename="network-meeting")
 router.register(
     "network/agenda-items", network_api.AgendaItemViewSet, basename="network-agenda-item"

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "kmv.access.middleware.UserLanguageMiddleware",
     "kmv.access.middleware.TwoFactorRequiredMiddleware",
     "kmv.access.middleware.NoStoreMiddleware",
+    "kmv.access.middleware.PolicyMemoMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -53,20 +53,38 @@ def _filters(request) -> selectors.Filters:
     return form.filters()
 
 
+CACHE_NOTE = (
+    "The figures are computed at most a few minutes before the request (kept in a short-lived "
+    "cache; saving outcomes, meetings or settled figures refreshes them): `as_of` in each "
+    "table says when. Suppression is still decided for the caller on every request."
+)
+
+
 class ReportViewSet(viewsets.ViewSet):
     """Every dashboard table, suppressed for the caller by the same rule as the page
-    (`reports.suppression.limit_for`): exact only for a caller who may see everyone behind it."""
+    (`reports.suppression.limit_for`): exact only for a caller who may see everyone behind it.
+
+    The tables are kept for a few minutes (`reports.cache`); `as_of` says when each was
+    computed. The participants behind a number are always live and scoped to the caller."""
 
     permission_classes = [IsStaffMember, MaySeeReports]
     lookup_field = "key"
     lookup_value_converter = "slug"
 
-    @extend_schema(parameters=FILTER_PARAMS, responses=SectionSerializer(many=True))
+    @extend_schema(
+        parameters=FILTER_PARAMS,
+        responses=SectionSerializer(many=True),
+        description=CACHE_NOTE,
+    )
     def list(self, request):
         sections = selectors.dashboard(_filters(request), viewer=request.user)
         return Response([section_data(s) for s in sections])
 
-    @extend_schema(parameters=[KEY_PARAM, *FILTER_PARAMS], responses=SectionSerializer)
+    @extend_schema(
+        parameters=[KEY_PARAM, *FILTER_PARAMS],
+        responses=SectionSerializer,
+        description=CACHE_NOTE,
+    )
     def retrieve(self, request, key=None):
         section = selectors.section(key, _filters(request), viewer=request.user)
         if section is None:

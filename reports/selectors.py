@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace
 
 from django.db import connection
@@ -39,6 +39,7 @@ from participants.models import OutcomeRecord, OutcomeStatus, Participant, Settl
 from resourcegroups import planning
 from resourcegroups.models import Meeting, MeetingInvitee, Membership, Routine, RoutineStage
 
+from . import cache as report_cache
 from .suppression import EXACT, SuppressedTable, limit_for, small_remainder, suppress, threshold
 
 S = OutcomeStatus
@@ -82,6 +83,8 @@ class Section:
     drillable: bool = True
     # True: the viewer may see everyone behind the table, the counts are not suppressed
     exact: bool = False
+    # when the figures were computed (None: just now; set by `reports.cache`)
+    as_of: datetime | None = None
 
 
 # --- the participant base every section starts from ------------------------------------
@@ -664,18 +667,44 @@ def feedback(filters: Filters, *, today: date) -> list[Section]:
 # --- the whole dashboard and its drill-downs ---------------------------------------------
 
 
+def _group(name: str, filters: Filters, *, today: date, limit: int | None) -> list[Section]:
+    """One group of sections (computed together), through the short-lived cache."""
+    if name == "feedback":
+        limit = None  # anonymous feedback: always suppressed, whoever looks
+    elif limit is None:
+        limit = threshold()
+
+    def compute() -> list[Section]:
+        if name == "participation":
+            return participation(filters, today=today, limit=limit)
+        if name == "cohorts":
+            return cohort_outcomes(filters, limit)
+        if name == "compliance":
+            return compliance(filters, today=today, limit=limit)
+        if name == "attendance":
+            return attendance(filters, limit)
+        return feedback(filters, today=today)
+
+    return report_cache.sections(name, filters, today=today, limit=limit, compute=compute)
+
+
+GROUPS = ("participation", "cohorts", "compliance", "attendance", "feedback")
+
+
 def dashboard(filters: Filters, *, today: date | None = None, viewer=None) -> list[Section]:
     """Every section, suppressed for `viewer` (None: always suppressed). One query more
-    than the sections for the viewer's limit."""
+    than the sections for the viewer's limit; none more when the sections are cached."""
     today = today or timezone.localdate()
     limit = viewer_limit(filters, viewer)
     return [
-        *participation(filters, today=today, limit=limit),
-        *cohort_outcomes(filters, limit),
-        *compliance(filters, today=today, limit=limit),
-        *attendance(filters, limit),
-        *feedback(filters, today=today),
+        section for name in GROUPS for section in _group(name, filters, today=today, limit=limit)
     ]
+
+
+def as_of(sections: list[Section]) -> datetime | None:
+    """When the oldest of these figures was computed (None: all computed just now)."""
+    times = [s.as_of for s in sections if s.as_of is not None]
+    return min(times) if times else None
 
 
 SECTION_KEYS = (
@@ -700,17 +729,16 @@ def section(
         return None
     limit = viewer_limit(filters, viewer) if key not in ("feedback", "network_meetings") else None
     if key in ("settled", "with_group", "started_vgo"):
-        sections = participation(filters, today=today, limit=limit)
+        name = "participation"
     elif key in ("cohorts", "cohorts_work"):
-        sections = cohort_outcomes(filters, limit)
+        name = "cohorts"
     elif key in ("compliance", "upcoming"):
-        sections = compliance(filters, today=today, limit=limit)
+        name = "compliance"
     elif key == "attendance":
-        sections = attendance(filters, limit)
-    elif key in ("feedback", "network_meetings"):
-        sections = feedback(filters, today=today)
+        name = "attendance"
     else:
-        return None
+        name = "feedback"
+    sections = _group(name, filters, today=today, limit=limit)
     return next((s for s in sections if s.key == key), None)
 
 

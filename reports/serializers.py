@@ -1,3 +1,4 @@
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -42,6 +43,9 @@ class SectionSerializer(serializers.Serializer):
     rows = RowSerializer(many=True)
     column_totals = CellSerializer(many=True)
     total = CellSerializer()
+    as_of = serializers.DateTimeField(
+        help_text=_("When the figures were computed (they are cached for a few minutes)."),
+    )
 
 
 def section_data(section) -> dict:
@@ -68,6 +72,7 @@ def section_data(section) -> dict:
         ],
         "column_totals": [c.as_json(limit) for c in t.col_totals],
         "total": t.total.as_json(limit),
+        "as_of": timezone.localtime(section.as_of or timezone.now()).isoformat(),
     }
 
 

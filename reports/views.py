@@ -25,6 +25,7 @@ from kmv.access import audit, policy
 from kmv.access.models import CASE_ROLES, Role
 from participants import outcomes as outcome_services
 
+from . import cache as report_cache
 from . import charts, imports, selectors, settled_io, tasks
 from .forms import ImportForm, ReportFilterForm, SettledFigureForm, SettledImportForm
 from .models import ImportJob
@@ -101,6 +102,8 @@ def dashboard(request):
             "query": _query(request),
             "legend": legend(sections),
             "limit": limit,
+            "as_of": selectors.as_of(sections),
+            "fragment_ttl": report_cache.ttl(),
             "may_import": outcome_services.may_record_outcomes(request.user),
             "may_enter_settled": request.user.role in outcome_services.SETTLED_EDITORS,
         },

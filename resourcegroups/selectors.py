@@ -74,21 +74,29 @@ def meeting_timing(meeting: Meeting) -> planning.Timing | None:
 
 
 def my_meetings(user: User) -> QuerySet[Meeting]:
-    """Meetings the user is invited to, or responsible for as a member of the group."""
+    """Meetings the user is invited to, or responsible for as a member of the group.
+
+    The two ways in are a UNION of meeting ids, so each uses its own index (an OR across the
+    invitee join made PostgreSQL scan every invitation: 2.5–3× slower at 75,000 meetings)."""
     member_of = Membership.objects.active().filter(staff=user).values("group__participant")
+    mine = (
+        MeetingInvitee.objects.filter(staff=user)
+        .values("meeting_id")
+        .union(
+            Meeting.objects.filter(
+                participant__in=member_of, stage__responsible_role=user.role
+            ).values("id")
+        )
+    )
     return (
         meetings_for(user)
-        .filter(
-            Q(invitees__staff=user)
-            | Q(participant__in=member_of, stage__responsible_role=user.role)
-        )
+        .filter(pk__in=mine)
         .exclude(status=Meeting.Status.CANCELLED)
         .select_related("participant", "stage", "participant__municipality")
         .annotate(
             answered=Count("answers", filter=~Q(answers__value={}), distinct=True),
             item_count=Count("stage__items", distinct=True),
         )
-        .distinct()
         .order_by("planned_start", "due_date", "id")
     )
 

@@ -2,7 +2,8 @@
 
 Usage: make makemessages                             # runs makemessages for nb and en
        .venv/bin/python scripts/i18n_fill.py new.json  # {"msgid": "msgstr", "pl": ["sg", "pl"]}
-Keys "context\u0004msgid" fill pgettext entries. Prints the msgids still untranslated (tests/test_i18n.py fails while any are left).
+Keys "context\u0004msgid" fill pgettext entries. Prints the msgids still untranslated
+(tests/test_i18n.py fails while any are left).
 """
 
 import json

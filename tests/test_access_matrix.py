@@ -318,9 +318,7 @@ GENERAL_URLS = {
     "reports:export_csv": {"skip": "table key in the path; every persona in tests/reports"},
     "reports:pdf": {"skip": "renders a PDF; tests/reports/test_views.py"},
     "reports:settled": {"forbidden": set(PERSONAS) - {"coordinator", "leader", "sysadmin"}},
-    "reports:settled_import": {
-        "forbidden": set(PERSONAS) - {"coordinator", "leader", "sysadmin"}
-    },
+    "reports:settled_import": {"forbidden": set(PERSONAS) - {"coordinator", "leader", "sysadmin"}},
     "reports:settled_import_commit": {"skip": "POST only; tests/reports/test_settled_io.py"},
     "reports:settled_template": {"forbidden": {"interpreter"}},
     "reports:settled_export": {"forbidden": {"interpreter"}},

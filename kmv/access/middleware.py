@@ -98,3 +98,18 @@ class NoStoreMiddleware:
             add_never_cache_headers(response)
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class PolicyMemoMiddleware:
+    """Read-only requests answer each access question once (`policy.remembering`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        from . import policy
+
+        with policy.remembering():
+            return self.get_response(request)

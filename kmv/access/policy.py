@@ -8,6 +8,8 @@ through `participants_for` or fetches through `get_participant_for`, which read 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import Permission
@@ -58,8 +60,30 @@ def participants_for(user, action: str = VIEW) -> QuerySet[Participant]:
     return Participant.objects.filter(_perm_rows(user, f"{action}_participant"))
 
 
+# Within one read-only request a page asks `may` about the same participant many times
+# (per checklist item, per button); `remembering()` answers each question once. Only
+# around GET/HEAD requests (`kmv.access.middleware.PolicyMemoMiddleware`), which change no
+# access rows, so an answer cannot go stale inside the block.
+_answers: ContextVar[dict | None] = ContextVar("kmv_policy_answers", default=None)
+
+
+@contextmanager
+def remembering():
+    token = _answers.set({})
+    try:
+        yield
+    finally:
+        _answers.reset(token)
+
+
 def may(user, participant: Participant, action: str = VIEW) -> bool:
-    return participants_for(user, action).filter(pk=participant.pk).exists()
+    answers = _answers.get()
+    if answers is None:
+        return participants_for(user, action).filter(pk=participant.pk).exists()
+    key = (getattr(user, "pk", None), participant.pk, action)
+    if key not in answers:
+        answers[key] = participants_for(user, action).filter(pk=participant.pk).exists()
+    return answers[key]
 
 
 def get_participant_for(request, pk, action: str = VIEW, *, channel: str = "ui", log_read=True):
