@@ -1,6 +1,11 @@
 """Form helpers shared by every app."""
 
 from django import forms
+from django.utils.translation import gettext_noop
+
+# Django 6.1's default empty choice of a select; Django's own nb catalogue does not have it
+# yet, so ours (LOCALE_PATHS come first) supplies the translation.
+DJANGO_EMPTY_LABEL = gettext_noop("- Select an option -")
 
 
 class DateInput(forms.DateInput):

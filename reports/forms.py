@@ -9,9 +9,14 @@ from .selectors import Filters
 
 class ReportFilterForm(forms.Form):
     municipality = forms.ModelChoiceField(
-        Municipality.objects.all(), required=False, label=_("Municipality")
+        Municipality.objects.all(),
+        required=False,
+        label=_("Municipality"),
+        empty_label=_("All municipalities"),
     )
-    agency = forms.ModelChoiceField(Agency.objects.all(), required=False, label=_("Agency"))
+    agency = forms.ModelChoiceField(
+        Agency.objects.all(), required=False, label=_("Agency"), empty_label=_("All agencies")
+    )
     pathway = forms.ChoiceField(
         choices=[("", _("All pathways")), *Participant.Pathway.choices],
         required=False,
