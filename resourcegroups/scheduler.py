@@ -416,6 +416,7 @@ def solve(
     interleave: bool = True,
     deterministic_time: float | None = None,
     progress: Callable[[int, str, list[int]], None] | None = None,
+    on_progress: Callable[[int, float], None] | None = None,
 ) -> Result:
     """Best schedule found within `time_limit` wall-clock seconds, all phases together.
 
@@ -428,6 +429,11 @@ def solve(
     rooms (Hall's condition over the meetings' possible-interpreter sets); who interprets
     is decided from level 3 on, when it starts to matter. This keeps the hardest level
     small: no interpreter variables and no interchangeable interpreters to explore.
+
+    `progress(percent, status, objective)` is called after each level; `on_progress(level,
+    fraction)` (level 1–4, fraction of that level's budget used, 0–1) on every improving
+    solution within a level — from a CP-SAT worker thread, so it must not touch the database
+    itself (see `resourcegroups.services.rounds.generate_run`).
     """
     from ortools.sat.python import cp_model
 
@@ -643,7 +649,8 @@ def solve(
         solver.parameters.max_deterministic_time = budget
         wall = wall_left * part
         solver.parameters.max_time_in_seconds = wall
-        status = solver.Solve(model)
+        callback = _LevelProgress(on_progress, n + 1, budget, wall) if on_progress else None
+        status = solver.Solve(model, callback)
         det_used += solver.response_proto.deterministic_time
         if status != cp_model.OPTIMAL and solver.WallTime() >= wall * 0.98:
             deterministic = False  # the wall-clock cap, not the deterministic budget, stopped it
@@ -715,6 +722,28 @@ def solve(
         deterministic=deterministic,
         deterministic_seconds=det_used,
     )
+
+
+def _level_progress_class():
+    from ortools.sat.python import cp_model
+
+    class LevelProgress(cp_model.CpSolverSolutionCallback):
+        """Reports how far a level is through its budget (deterministic or wall-clock,
+        whichever is further) each time the solver finds a better schedule."""
+
+        def __init__(self, report: Callable[[int, float], None], level: int, det, wall):
+            super().__init__()
+            self.report, self.level, self.det, self.wall = report, level, det, wall
+
+        def on_solution_callback(self) -> None:
+            used = max(self.deterministic_time / self.det, self.wall_time / self.wall)
+            self.report(self.level, min(1.0, max(0.0, used)))
+
+    return LevelProgress
+
+
+def _LevelProgress(report, level, det, wall):  # noqa: N802 - builds the callback lazily
+    return _level_progress_class()(report, level, max(det, 1e-9), max(wall, 1e-9))
 
 
 def _groupby_meeting(pairs: list[tuple[int, object]]) -> list[tuple[int, list]]:
