@@ -34,6 +34,7 @@ baseline, tests); `diagnose` names what blocks a meeting that could not be place
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections import defaultdict
@@ -649,7 +650,9 @@ def solve(
         solver.parameters.max_deterministic_time = budget
         wall = wall_left * part
         solver.parameters.max_time_in_seconds = wall
-        callback = _LevelProgress(on_progress, n + 1, budget, wall) if on_progress else None
+        callback = None
+        if on_progress is not None:
+            callback = _level_progress_class()(on_progress, n + 1, budget, max(wall, 1e-6))
         status = solver.Solve(model, callback)
         det_used += solver.response_proto.deterministic_time
         if status != cp_model.OPTIMAL and solver.WallTime() >= wall * 0.98:
@@ -724,6 +727,7 @@ def solve(
     )
 
 
+@functools.cache
 def _level_progress_class():
     from ortools.sat.python import cp_model
 
@@ -740,10 +744,6 @@ def _level_progress_class():
             self.report(self.level, min(1.0, max(0.0, used)))
 
     return LevelProgress
-
-
-def _LevelProgress(report, level, det, wall):  # noqa: N802 - builds the callback lazily
-    return _level_progress_class()(report, level, max(det, 1e-9), max(wall, 1e-9))
 
 
 def _groupby_meeting(pairs: list[tuple[int, object]]) -> list[tuple[int, list]]:
