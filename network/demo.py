@@ -48,6 +48,13 @@ PARTNER_KINDS = (
 TOKEN = re.compile(r"/(?:evaluering|tilbakemelding)/([A-Za-z0-9_-]{20,})/")
 
 
+def workday(day: date) -> date:
+    """The first weekday on or after `day` outside the Christmas holidays."""
+    while day.weekday() >= 5 or (day.month, day.day) >= (12, 20) or (day.month, day.day) <= (1, 3):
+        day += timedelta(days=1)
+    return day
+
+
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
@@ -122,16 +129,27 @@ def _members(coordinator: User, bodies: dict, users: dict, today: date) -> None:
     services.member_end(user=coordinator, membership=leaving, ends_on=today - timedelta(days=200))
 
 
-def _meeting(coordinator, body, title, start, place, items, *, minutes=None):
-    """One meeting with its agenda; with `minutes` the decisions are recorded and the
-    minutes published (the meeting is then held)."""
+PLACES = {
+    Agency.Kind.NAV_INTEGRATION: "NAV Kristiansand, møterom Odderøya",
+    Agency.Kind.NAV_FOLLOW_UP: "NAV Kristiansand, møterom Bragdøya",
+    Agency.Kind.ADULT_EDUCATION: "Kristiansand voksenopplæring, møterom 2",
+    Agency.Kind.CAREER_CENTRE: "Karriere Agder, Tollbodgata 2",
+    Agency.Kind.UPPER_SECONDARY: "Tangen videregående skole, auditoriet",
+}
+
+
+def _meeting(coordinator, body, title, start, items, *, minutes=None, host=None):
+    """One meeting with its agenda, hosted by the next partner in turn (or `host`) at its
+    premises; with `minutes` the decisions are recorded and the minutes published."""
+    host = host or services.propose_host(body=body)
     meeting = services.meeting_create(
         user=coordinator,
         body=body,
         title=title,
         start=start,
         end=start + timedelta(hours=2),
-        place=place,
+        place=PLACES.get(host.kind, ""),
+        host=host,
     )
     for kind, item_title, description, decision in items:
         item = services.agenda_item_add(
@@ -154,8 +172,7 @@ def _meetings_held(coordinator: User, bodies: dict, today: date) -> None:
         coordinator,
         steering,
         "Styringsgruppemøte – budsjett og prioriteringer",
-        _at(today - timedelta(days=84), 12),
-        "NAV Kristiansand, møterom Odderøya",
+        _at(workday(today - timedelta(days=84)), 12),
         [
             (INFO, "Status for samarbeidsavtalen", "Koordinator orienterer.", ""),
             (
@@ -171,8 +188,7 @@ def _meetings_held(coordinator: User, bodies: dict, today: date) -> None:
         coordinator,
         working,
         "Arbeidsgruppemøte – erfaringer fra ressursgruppene",
-        _at(today - timedelta(days=56), 9),
-        "Kristiansand voksenopplæring, møterom 2",
+        _at(workday(today - timedelta(days=56)), 9),
         [
             (
                 INFO,
@@ -189,19 +205,20 @@ def _meetings_held(coordinator: User, bodies: dict, today: date) -> None:
             (INFO, "Planlegging av neste fagdag", "Tema og dato.", ""),
         ],
         minutes="Gruppa ble enige om felles mal for møte 3 og tema for neste fagdag.",
+        # the working group last met at the school; from here the rotation proposes the host
+        host=working.network.agencies.filter(kind=Agency.Kind.UPPER_SECONDARY).first(),
     )
 
 
 def _meetings_upcoming(coordinator: User, bodies: dict, today: date) -> None:
     """Planned meetings; the open solution group's status report is put on their agendas by
-    the service."""
+    the service. The working group's members are invited (e-mail + calendar)."""
     steering, working = bodies[Body.Kind.STEERING], bodies[Body.Kind.WORKING]
-    _meeting(
+    next_working = _meeting(
         coordinator,
         working,
         "Arbeidsgruppemøte – overgang til videregående",
-        _at(today + timedelta(days=21), 9),
-        "Tangen videregående skole, auditoriet",
+        _at(workday(today + timedelta(days=21)), 9),
         [
             (INFO, "Nytt fra Karriere Agder", "Veiledningskapasitet våren.", ""),
             (
@@ -212,12 +229,12 @@ def _meetings_upcoming(coordinator: User, bodies: dict, today: date) -> None:
             ),
         ],
     )
+    services.meeting_send_invitations(user=coordinator, meeting=next_working)
     _meeting(
         coordinator,
         steering,
         "Styringsgruppemøte – årsrapport",
-        _at(today + timedelta(days=42), 12),
-        "Karriere Agder, Kristiansand",
+        _at(workday(today + timedelta(days=42)), 12),
         [
             (INFO, "Årsoppsummering for nettverket", "Koordinator legger fram.", ""),
             (DECISION, "Godkjenning av årsrapport", "Utkast sendes ut på forhånd.", ""),
@@ -249,7 +266,7 @@ def _days(coordinator, network, users, by_kind, today):
         network=network,
         kind=ProfessionalDay.Kind.OPEN,
         theme="Overganger i kvalifiseringsløpet",
-        date=today - timedelta(days=49),
+        date=workday(today - timedelta(days=49)),
         place="Kristiansand folkebibliotek, Sørlandssalen",
         part2_delay_days=42,
     )
@@ -264,8 +281,11 @@ def _days(coordinator, network, users, by_kind, today):
         )
     for kind in (K.NAV_INTEGRATION, K.ADULT_EDUCATION, K.CAREER_CENTRE, K.UPPER_SECONDARY):
         services.invite_agency_staff(user=coordinator, day=held, agency=by_kind[kind])
-    services.registration_invite(
+    guest = services.registration_invite(
         user=coordinator, day=held, name="Lise Fjeld", email="lise.fjeld@example.no"
+    )
+    services.registration_set(
+        user=coordinator, registration=guest, status=Registration.Status.REGISTERED
     )
     for username in ("radgiver", "radgiver2", "laerer", "laerer2", "karriere", "skole"):
         services.registration_self(user=users[username], day=held)
@@ -278,7 +298,9 @@ def _days(coordinator, network, users, by_kind, today):
     )
     services.day_mark_held(user=coordinator, day=held)
     regs = list(held.registrations.filter(attended=True).order_by("pk"))
-    for reg, (score, useful, missing, wished) in zip(regs, EVALUATIONS_1, strict=False):
+    for i, (reg, (score, useful, missing, wished)) in enumerate(
+        zip(regs, EVALUATIONS_1, strict=False)
+    ):
         token = _token(f"network:eval:1:{reg.pk}")
         if token:
             services.evaluation_submit(
@@ -287,8 +309,10 @@ def _days(coordinator, network, users, by_kind, today):
                 most_useful=useful,
                 missing_competence=missing,
                 wished_topics=wished,
+                free_text="Gjerne flere slike dager!" if i == 0 else "",
             )
-    services.send_part2(day_id=held.pk)
+    if any(d.pk == held.pk for d in services.part2_due()):
+        services.send_part2(day_id=held.pk)
     for reg, (used, how) in zip(regs, EVALUATIONS_2, strict=False):
         token = _token(f"network:eval:2:{reg.pk}")
         if token:
@@ -299,7 +323,7 @@ def _days(coordinator, network, users, by_kind, today):
         network=network,
         kind=ProfessionalDay.Kind.COLLABORATION,
         theme="Tolk i ressursgruppemøtet",
-        date=today + timedelta(days=35),
+        date=workday(today + timedelta(days=35)),
         place="Tangen videregående skole",
         invited_agencies=[by_kind[K.NAV_INTEGRATION], by_kind[K.ADULT_EDUCATION]],
     )
@@ -388,7 +412,7 @@ def _challenges(coordinator, network, users, held_day, next_day, today) -> None:
     meeting = services.solution_meeting_record(
         user=coordinator,
         group=group,
-        date=today - timedelta(days=28),
+        date=workday(today - timedelta(days=28)),
         options_discussed=(
             "1) Skolen kartlegger på nytt. 2) Voksenopplæringen sender kartleggingen med "
             "samtykke. 3) Felles overgangsmøte (møte 3) med skolen til stede."
@@ -401,7 +425,11 @@ def _challenges(coordinator, network, users, held_day, next_day, today) -> None:
         ("koordinator", "Melde status til styringsgruppa", today + timedelta(days=30)),
     ):
         services.action_add(
-            user=coordinator, meeting=meeting, description=what, owner=users[username], due_on=due
+            user=coordinator,
+            meeting=meeting,
+            description=what,
+            owner=users[username],
+            due_on=due if due < today else workday(due),
         )
     # the latest action is already done; the earliest is overdue
     services.action_done(user=coordinator, action=meeting.actions.order_by("due_on").last())
@@ -457,6 +485,9 @@ def _challenges(coordinator, network, users, held_day, next_day, today) -> None:
     )
 
 
+CHANGE_SUMMARY = "Rådgiver i videregående inviteres til møte 3, så kartleggingen følger med."
+
+
 def _agreement(coordinator, network, users, by_kind, today) -> None:
     """The agreement between the two parties whose leaders are in the demo, with the routine
     in force attached; a new routine version is proposed and approved by one party so far."""
@@ -482,12 +513,22 @@ def _agreement(coordinator, network, users, by_kind, today) -> None:
             user=coordinator, agreement=agreement, leader=users[username], signed_on=signed
         )
     draft = routine_services.routine_draft_copy(user=coordinator, routine=routine)
+    draft = routine_services.routine_update(
+        user=coordinator, routine=draft, change_summary=CHANGE_SUMMARY
+    )
+    meeting_3 = draft.stages.filter(number=3).first()
+    if meeting_3 is not None and "school_adviser" not in (meeting_3.invited_roles or []):
+        routine_services.stage_update(
+            user=coordinator,
+            stage=meeting_3,
+            invited_roles=[*meeting_3.invited_roles, "school_adviser"],
+        )
     change = services.routine_change_propose(
         user=coordinator,
         agreement=agreement,
         routine_id=draft.pk,
         routine_label=str(draft),
-        summary="Karriereveileder fast med i møte 1; felles mal for møte 3.",
+        summary=CHANGE_SUMMARY,
         effective_from=today + timedelta(days=60),
     )
     services.routine_change_approve(user=users["leder"], change=change)
@@ -499,7 +540,10 @@ def _feedback(adviser: User, today: date) -> int:
     n = 0
     scores = [(5, 4, 5), (4, 4, 4), (3, 2, 3), (5, 5, 4), (4, 3, 4), (2, 3, 2), (5, 5, 5)]
     texts = ["", "Tolken var bra.", "", "Jeg forsto ikke alt i planen.", "", "", "Takk!"]
-    invites = FeedbackInvite.objects.filter(used=False).order_by("meeting_id")[: len(scores)]
+    # links still open (a database seeded weeks ago has expired ones: those are skipped)
+    invites = FeedbackInvite.objects.filter(used=False, expires_at__gt=timezone.now()).order_by(
+        "-period", "meeting_id"
+    )[: len(scores)]
     for invite, (heard, understood, useful), text in zip(invites, scores, texts, strict=False):
         token = _token(f"network:feedback:{invite.meeting_id}")
         if token:
@@ -508,7 +552,8 @@ def _feedback(adviser: User, today: date) -> int:
             )
             n += 1
     month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    for (heard, understood, useful), text in zip(scores[:5], texts, strict=False):
+    paper = ["", "Bra at alle fra skolen var der.", "", "", "Vanskelig å forstå uten tolk."]
+    for (heard, understood, useful), text in zip(scores[:5], paper, strict=True):
         services.feedback_enter_paper(
             user=adviser,
             stage_number=1,

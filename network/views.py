@@ -540,14 +540,28 @@ def solution_group(request, pk):
                 f = forms.ActionForm(request.POST, group=group)
                 if f.is_valid():
                     services.action_add(user=user, **f.cleaned_data)
-                else:
-                    messages.error(request, _("Check the responsibility's fields."))
             elif what == "status":
                 f = forms.StatusReportForm(request.POST)
                 if f.is_valid():
                     services.status_report_add(user=user, group=group, **f.cleaned_data)
+            else:
+                f = None
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            if f is not None and f.errors:
+                # the page is re-read after the redirect: say what was wrong, save nothing
+                problems = [
+                    f"{f.fields[name].label if name in f.fields else ''}: {' '.join(errs)}".lstrip(
+                        ": "
+                    )
+                    for name, errs in f.errors.items()
+                ]
+                messages.error(
+                    request,
+                    _("Nothing was saved. Check the fields: %(problems)s")
+                    % {"problems": "; ".join(problems)},
+                )
         return redirect("network:solution_group", pk=group.pk)
     return render(
         request,
@@ -566,6 +580,7 @@ def solution_group(request, pk):
             "may_close": permissions.is_coordinator(user, network)
             and group.status in (SolutionGroup.Status.ACTIVE, SolutionGroup.Status.IMPLEMENTING),
             "close_form": forms.SolutionGroupCloseForm(),
+            "today": timezone.localdate(),
         },
     )
 

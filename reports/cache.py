@@ -16,11 +16,16 @@ groups, meetings, invitations, feedback, network meetings) bumps a version that 
 every key, so the next view recomputes. (With the per-process local-memory cache — no
 REDIS_URL — a bump only reaches the process that saved; the TTL bounds the rest.) Sections
 carry `as_of`, the time they were computed, which the page and the API show.
+
+The cache is an optimisation only: when it is unreachable (Redis down), a save still
+succeeds and the dashboard computes its figures directly (the chaos tests stop Redis while
+people save).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -32,6 +37,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone, translation
 
 VERSION_KEY = "reports:version"
+log = logging.getLogger(__name__)
 
 
 def ttl() -> int:
@@ -50,9 +56,12 @@ def _version() -> int:
 def bump() -> None:
     """Make every cached section stale (its key changes)."""
     try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # not set yet (or evicted): any new value leaves the old keys behind
-        cache.add(VERSION_KEY, 1, timeout=None)
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # not set yet (or evicted): any new value leaves the old keys behind
+            cache.add(VERSION_KEY, 1, timeout=None)
+    except Exception:  # noqa: BLE001 — an unreachable cache must not fail a save; TTL bounds it
+        log.warning("report cache unreachable: version not bumped", exc_info=True)
 
 
 def key(group: str, filters, *, today: date, limit: int | None) -> str:
@@ -69,13 +78,20 @@ def sections(
     seconds = ttl()
     if seconds <= 0:
         return compute()
-    cache_key = key(group, filters, today=today, limit=limit)
-    hit = cache.get(cache_key)
+    try:
+        cache_key = key(group, filters, today=today, limit=limit)
+        hit = cache.get(cache_key)
+    except Exception:  # noqa: BLE001 — no cache: compute, as with caching off
+        log.warning("report cache unreachable: computing directly", exc_info=True)
+        return compute()
     if hit is not None:
         return hit
     as_of = timezone.now()
     result = [replace(s, as_of=as_of) for s in compute()]
-    cache.set(cache_key, result, seconds)
+    try:
+        cache.set(cache_key, result, seconds)
+    except Exception:  # noqa: BLE001
+        log.warning("report cache unreachable: result not stored", exc_info=True)
     return result
 
 

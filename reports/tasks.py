@@ -1,6 +1,10 @@
+import logging
+
 from celery import shared_task
 from django.core.cache import cache
 from django.core.files.storage import default_storage
+
+log = logging.getLogger(__name__)
 
 
 def progress_key(job_id: int) -> str:
@@ -28,7 +32,10 @@ def import_commit(job_id: int) -> str:
         # The rows are written in one transaction, so a progress column on the job would
         # stay invisible to the status page until the end: the count goes to the cache
         # (Redis when REDIS_URL is set; without it only an eager/in-process run shows it).
-        cache.set(progress_key(job_id), [done, total], 3600)
+        try:
+            cache.set(progress_key(job_id), [done, total], 3600)
+        except Exception:  # noqa: BLE001 — progress is a nicety; the import must go on
+            log.warning("cache unreachable: import progress not shown", exc_info=True)
 
     with default_storage.open(job.path, "rb") as fh:
         rows = imports.read_rows(job.name, fh.read())

@@ -419,7 +419,10 @@ def import_status(request, token):
         raise Http404
     done, total = job.done, job.total
     if job.state == ImportJob.State.RUNNING:
-        done, total = cache.get(tasks.progress_key(job.pk)) or (0, job.total)
+        try:
+            done, total = cache.get(tasks.progress_key(job.pk)) or (0, job.total)
+        except Exception:  # noqa: BLE001 — cache down: show the job without a count
+            done, total = 0, job.total
     return render(
         request,
         "reports/import_status.html",

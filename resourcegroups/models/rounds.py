@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kmv.access.models import Agency
+from kmv.access.models import Agency, Role
 from participants.models import Language
 
 from .meetings import Meeting
@@ -383,6 +383,12 @@ class RoundEntry(models.Model):
     @property
     def is_placed(self) -> bool:
         return self.day_id is not None
+
+    @property
+    def gap_labels(self) -> list[str]:
+        """The missing roles as the user's language names them (gaps stores role codes)."""
+        labels = dict(Role.choices)
+        return [str(labels.get(code, code)) for code in self.gaps]
 
 
 class RoundBooking(models.Model):

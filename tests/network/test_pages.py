@@ -247,6 +247,24 @@ def test_coordinator_closes_a_solution_group_with_its_outcome(client, network, p
     assert list(search.context["solved"]) == [group]
 
 
+def test_invalid_solution_group_forms_say_what_is_wrong_and_save_nothing(
+    client, network, personas
+):
+    cora = personas["coordinator"]
+    challenge = services.challenge_raise(user=cora, network=network, title="Lister", source="other")
+    services.challenge_triage(user=cora, challenge=challenge, outcome="solution_group")
+    group = challenge.solution_group
+    url = reverse("network:solution_group", args=[group.pk])
+    client.force_login(cora)
+    for form in ("status", "meeting", "check", "action"):
+        response = client.post(url, {"form": form}, follow=True)
+        shown = [str(m) for m in response.context["messages"]]
+        assert len(shown) == 1
+        assert shown[0].startswith(("Nothing was saved", "Ingenting ble lagret"))
+    assert not group.status_reports.exists() and not group.meetings.exists()
+    assert not group.checks.exists()
+
+
 # --- raising a challenge from resource-group minutes -----------------------------------------
 
 

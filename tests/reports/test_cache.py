@@ -123,3 +123,25 @@ def test_page_and_api_say_how_old_the_figures_are(client, place, personas, munic
     assert {s["as_of"] for s in listing.json()} >= {
         timezone.localtime(first.context["as_of"]).isoformat()
     }
+
+
+class _DeadCache:
+    """A cache whose server is down (Redis stopped): every call fails."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+        return fail
+
+
+def test_an_unreachable_cache_fails_neither_saves_nor_the_dashboard(
+    place, personas, participant, agencies, monkeypatch, django_capture_on_commit_callbacks
+):
+    expected = selectors.dashboard(place, viewer=personas["nav_adviser"])
+    monkeypatch.setattr(report_cache, "cache", _DeadCache())
+    with django_capture_on_commit_callbacks(execute=True) as bumps:
+        add_outcome(participant, S.IN_SCHOOL, date(2025, 1, 1), agencies["nav"], work=True)
+    assert bumps  # the save asked for a bump, which failed quietly
+    fresh = selectors.dashboard(place, viewer=personas["nav_adviser"])  # computed directly
+    assert [s.key for s in fresh] == [s.key for s in expected]

@@ -114,6 +114,53 @@ def test_proposal_shows_due_meetings_with_reasons(personas, participant, rnd):
         services.entries_add(user=personas["teacher"], rnd=rnd, meetings=[rows[0].meeting])
 
 
+def test_generate_moves_progress_within_a_level(
+    personas, participant, rnd, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Better schedules found inside a level move the bar within that level's share, at
+    most one write a second (clock faked), written from the task's own thread."""
+    alice = personas["nav_adviser"]
+    meeting = participant.meetings.get(stage__number=1)
+    services.entries_add(user=alice, rnd=rnd, meetings=[meeting])
+    clock = [100.0]
+    monkeypatch.setattr(services, "monotonic", lambda: clock[0])
+    real_solve = scheduler.solve
+    seen = []
+
+    def state():
+        return Round.objects.values_list("solver_step", "solver_progress").get(pk=rnd.pk)
+
+    def spying_solve(inst, *, on_progress, **kw):
+        on_progress(2, 0.5)
+        seen.append(state())
+        on_progress(2, 0.9)  # same second: not written
+        seen.append(state())
+        clock[0] += 1.5
+        on_progress(2, 0.99)  # never into the next level's share
+        seen.append(state())
+        real = []
+
+        def spy(level, fraction):
+            clock[0] += 1.5
+            on_progress(level, fraction)
+            real.append((level, fraction, state()))
+
+        result = real_solve(inst, on_progress=spy, **kw)
+        seen.append(real)
+        return result
+
+    monkeypatch.setattr(services.scheduler, "solve", spying_solve)
+    rnd = _generate(rnd, alice, django_capture_on_commit_callbacks)
+    assert seen[:3] == [("level2", 40), ("level2", 40), ("level2", 49)]
+    # the real solver reported at least one improving schedule, shown within its level
+    assert seen[3], "the solver reported no in-level progress"
+    for level, fraction, (step, percent) in seen[3]:
+        assert 0 <= fraction <= 1
+        assert step == ("model" if level == 1 else f"level{level}")
+        assert 10 + 20 * (level - 1) <= percent < 10 + 20 * level
+    assert rnd.solver_status == Round.SolverStatus.OPTIMAL and rnd.solver_progress == 100
+
+
 def test_generate_task_places_then_publish_books_and_invites(
     personas, participant, rnd, calls, django_capture_on_commit_callbacks
 ):
@@ -398,3 +445,15 @@ def test_information_day_invites_cohort_links_meeting_3_and_records_attendance(
     assert client.get(reverse("rounds:info_day", args=[day.pk])).status_code == 403
     client.force_login(personas["school_adviser"])
     assert client.get(reverse("rounds:info_day", args=[day.pk])).status_code == 403
+
+
+def test_missing_roles_are_shown_by_name_not_code():
+    from django.utils import translation
+
+    from resourcegroups.models import RoundEntry
+
+    entry = RoundEntry(gaps=["follow_up_adviser"])
+    with translation.override("nb"):
+        assert entry.gap_labels == ["Oppfølgingsveileder"]
+    with translation.override("en"):
+        assert entry.gap_labels != ["follow_up_adviser"]

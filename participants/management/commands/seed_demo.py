@@ -4,7 +4,9 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from network.demo import seed_network_demo
 from participants.demo import DEMO_PASSWORD, build_demo
+from resourcegroups.demo_rounds import seed_rounds_demo
 
 
 class Command(BaseCommand):
@@ -17,6 +19,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.monotonic()
         result = build_demo()
+        # the network and rounds need the staff, participants and held meetings above
+        for seed, name in ((seed_network_demo, "network"), (seed_rounds_demo, "demo rounds")):
+            made = seed()
+            for what, n in made.items():
+                result.created[what] = result.created.get(what, 0) + n
+            if not made:
+                result.count(name, False)
         elapsed = time.monotonic() - started
 
         def counts(bucket):
