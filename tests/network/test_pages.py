@@ -247,9 +247,7 @@ def test_coordinator_closes_a_solution_group_with_its_outcome(client, network, p
     assert list(search.context["solved"]) == [group]
 
 
-def test_invalid_solution_group_forms_say_what_is_wrong_and_save_nothing(
-    client, network, personas
-):
+def test_invalid_solution_group_forms_say_what_is_wrong_and_save_nothing(client, network, personas):
     cora = personas["coordinator"]
     challenge = services.challenge_raise(user=cora, network=network, title="Lister", source="other")
     services.challenge_triage(user=cora, challenge=challenge, outcome="solution_group")
