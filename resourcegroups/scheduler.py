@@ -25,9 +25,18 @@ that level among those that are optimal on every earlier level; `Result.bounds[i
 proven bound (equal to the objective when optimal, the remaining gap otherwise).
 `status == "optimal"` only when every level is proven.
 
-Determinism: inputs sorted by key, fixed seed, interleaved search (two workers that take
-turns in a fixed order) and a budget in CP-SAT's deterministic time; the same input gives
-the same schedule unless the wall-clock cap stopped a phase (`Result.deterministic`).
+How each level is solved depends on the round's size. Up to `PROOF_MEETINGS` placeable
+meetings: one worker with linearization_level 2 (max_lp: the at-most-one and run-start
+constraints as LP rows with cuts) on the level's own objective — the tight relaxation is
+what proves these levels optimal (level 2 in 1–3 deterministic seconds where the default
+portfolio stayed at a bound of about one block per staff day). Larger rounds: the default
+portfolio (LNS, several workers), which finds much better schedules than one worker but
+proves little; there level 2 carries a tie-break (see `staff_level`).
+
+Determinism: inputs sorted by key, fixed seed, one worker or interleaved search (workers
+that take turns in a fixed order) and a budget in CP-SAT's deterministic time; the same
+input gives the same schedule unless the wall-clock cap stopped a phase
+(`Result.deterministic`).
 `validate` applies the same rules to any set of placements (manual moves, the greedy
 baseline, tests); `diagnose` names what blocks a meeting that could not be placed.
 """
@@ -36,9 +45,11 @@ from __future__ import annotations
 
 import functools
 import math
+import queue
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +64,10 @@ DET_PER_SECOND = 1.0
 # share of the time budget per level (placed, staff blocks, interpreter bookings,
 # preferences); what a level leaves unused goes to the later ones
 LEVEL_SHARES = (0.15, 0.3, 0.45, 0.1)
+# rounds with at most this many meetings that can be placed are solved level by level by
+# one worker with linearization_level 2 (proofs); larger ones by the portfolio (good
+# schedules): bench/scheduler.py, 40 vs 150 participants
+PROOF_MEETINGS = 60
 
 
 @dataclass(frozen=True)
@@ -432,9 +447,9 @@ def solve(
     small: no interpreter variables and no interchangeable interpreters to explore.
 
     `progress(percent, status, objective)` is called after each level; `on_progress(level,
-    fraction)` (level 1–4, fraction of that level's budget used, 0–1) on every improving
-    solution within a level — from a CP-SAT worker thread, so it must not touch the database
-    itself (see `resourcegroups.services.rounds.generate_run`).
+    fraction)` (level 1–4, share of that level's budget used, 0–1) when the solver finds a
+    better schedule within a level. Both are called in the caller's thread (the solver then
+    runs in a helper thread), so they may write to the database.
     """
     from ortools.sat.python import cp_model
 
@@ -551,11 +566,14 @@ def solve(
     y: dict[tuple[int, int, int, int], object] = {}  # meeting, day, slot, interpreter
 
     def staff_level():
-        """Staff blocks, with a tie-break that cannot outweigh one block: per language and
-        day, the runs of slots that have a meeting in that language. Among equally compact
-        schedules the search then prefers same-language meetings in a row, which is what
-        level 3 needs — level 3 cannot move meetings much once staff blocks are fixed."""
+        """Staff blocks; in large rounds with a tie-break that cannot outweigh one block:
+        per language and day, the runs of slots that have a meeting in that language. Among
+        equally compact schedules the search then prefers same-language meetings in a row,
+        which is what level 3 needs — level 3 cannot move meetings much once staff blocks
+        are fixed. Small rounds prove level 3 instead and do without it."""
         blocks = sum(run_starts(busy, staff_day_meetings))
+        if small:  # solved for a proof, on the level's own objective: no tie-break
+            return blocks
         languages = sorted({by_key[mk].language for mk, _d, _s in interp_sets})
         per_lang: dict[tuple[int, int, int], list] = defaultdict(list)
         for (mk, d, s), _options in interp_sets.items():
@@ -619,6 +637,7 @@ def solve(
         if (mk, p.day, p.slot) in x:
             hint_x[x[(mk, p.day, p.slot)]] = 1
     weights = LEVEL_SHARES
+    small = len(by_meeting) <= PROOF_MEETINGS
     for n, ((_name, expr, maximise), share) in enumerate(zip(phases, weights, strict=True)):
         remaining = det_total - det_used
         # keep a little of the wall-clock limit for matching rooms and the reasons
@@ -640,41 +659,52 @@ def solve(
             continue
         part = 1.0 if n == len(phases) - 1 else share / sum(weights[n:])
         budget = max(remaining * part, 0.01)
+        wall = wall_left * part
+
+        # small rounds: one worker with the strongest linear relaxation (max_lp) on the
+        # level's own objective — what proves them optimal; larger rounds: the portfolio
+        # (LNS …) with the tie-break, which finds good schedules but proves little
+        tied = goal is not expr and not small
         model.ClearHints()
         for v, val in _hints(solution, hint_x, x, y, interp_sets).items():
             model.AddHint(v, val)
-        model.Maximize(goal) if maximise else model.Minimize(goal)
-        # with interleaved search (or one worker) the same input gives the same schedule
-        # even when the deterministic limit stops the search; on a busy machine the
-        # wall-clock cap (the same share of the time left) stops it first
-        solver.parameters.max_deterministic_time = budget
-        wall = wall_left * part
-        solver.parameters.max_time_in_seconds = wall
-        callback = None
-        if on_progress is not None:
-            callback = _level_progress_class()(on_progress, n + 1, budget, max(wall, 1e-6))
-        status = solver.Solve(model, callback)
+        target = goal if tied else expr
+        model.Maximize(target) if maximise else model.Minimize(target)
+        params = solver.parameters
+        params.num_workers = 1 if small else workers
+        params.interleave_search = False if small else interleave
+        params.linearization_level = 2 if small else 1
+        # with one worker or interleaved search the same input gives the same schedule even
+        # when the deterministic limit stops the search; on a busy machine the wall-clock
+        # cap (the same share of the time left) stops it first
+        params.max_deterministic_time = budget
+        params.max_time_in_seconds = wall
+        started = time.monotonic()
+        status = _solve_reporting(solver, model, on_progress, n + 1, budget, max(wall, 1e-6))
         det_used += solver.response_proto.deterministic_time
-        if status != cp_model.OPTIMAL and solver.WallTime() >= wall * 0.98:
+        if status != cp_model.OPTIMAL and time.monotonic() - started >= wall * 0.98:
             deterministic = False  # the wall-clock cap, not the deterministic budget, stopped it
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        value: int | None = None
+        bound = None
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            value = int(solver.Value(expr))
+            bound = _level_bound(solver.BestObjectiveBound(), maximise, scale if tied else 1)
+            solution = {v: solver.Value(v) for v in list(x.values()) + list(y.values())}
+        done = status == cp_model.OPTIMAL
+        if value is None:
             status_name = "empty" if solution is None else "feasible"
             break
-        if status != cp_model.OPTIMAL:
+        is_proven = done or bound == value
+        if not is_proven:
             status_name = "feasible"
-        value = int(solver.Value(expr))
         objective.append(value)
-        proven.append(status == cp_model.OPTIMAL)
-        bound = solver.BestObjectiveBound()
-        if goal is not expr:  # scale · level + tie-break, 0 ≤ tie-break < scale
-            bound = (bound - scale + 1) / scale
-        bounds.append(int(math.floor(bound + 1e-6)) if maximise else int(math.ceil(bound - 1e-6)))
-        solution = {v: solver.Value(v) for v in list(x.values()) + list(y.values())}
+        proven.append(is_proven)
+        bounds.append(value if is_proven else bound)
         if progress:
             progress(int(100 * (n + 1) / len(phases)), status_name, list(objective))
         # fix this level before optimising the next one
         model.Add(expr >= value) if maximise else model.Add(expr <= value)
-        if n == 0 and status == cp_model.OPTIMAL and value == len(by_meeting):
+        if n == 0 and is_proven and value == len(by_meeting):
             # every meeting that can be placed is: say so per meeting (much stronger
             # propagation for the next levels than the single sum)
             for vs in by_meeting.values():
@@ -725,6 +755,37 @@ def solve(
         deterministic=deterministic,
         deterministic_seconds=det_used,
     )
+
+
+def _level_bound(bound: float, maximise: bool, scale: int = 1) -> int:
+    """The level's proven bound from the solver's bound on `scale · level + tie-break`
+    (0 ≤ tie-break < scale; scale 1 = no tie-break)."""
+    if scale > 1:
+        bound = (bound - scale + 1) / scale
+    return int(math.floor(bound + 1e-6)) if maximise else int(math.ceil(bound - 1e-6))
+
+
+def _solve_reporting(solver, model, on_progress, level: int, det: float, wall: float):
+    """`solver.Solve(model)`; with `on_progress`, the solver runs in a helper thread and its
+    solution callbacks (CP-SAT worker threads) are relayed to `on_progress` in this thread —
+    the latest one only, so a burst of solutions is one report."""
+    if on_progress is None:
+        return solver.Solve(model)
+    events: queue.SimpleQueue[float] = queue.SimpleQueue()
+    callback = _level_progress_class()(lambda _level, f: events.put(f), level, det, wall)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(solver.Solve, model, callback)
+        done = False
+        while not done:
+            try:
+                fraction = events.get(timeout=0.2)
+            except queue.Empty:
+                done = future.done()
+                continue
+            while not events.empty():
+                fraction = events.get()
+            on_progress(level, fraction)
+        return future.result()
 
 
 @functools.cache

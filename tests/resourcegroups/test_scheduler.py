@@ -271,3 +271,27 @@ def test_solver_beats_or_matches_greedy_on_bench_instance(n):
     g, c = s.greedy(inst), s.solve(inst, time_limit=3)
     assert c.metrics.scheduled >= g.metrics.scheduled
     assert not s.validate(inst, c.placements)
+
+
+def test_in_level_progress_is_reported_in_the_callers_thread_and_changes_nothing():
+    """`on_progress(level, fraction)` is relayed from CP-SAT's worker threads to the thread
+    that called `solve` (so a task may write it to the database), and the schedule is the
+    same as without it."""
+    import threading
+
+    inst = _bench(20)
+    seen = []
+
+    def report(level, fraction):
+        seen.append((level, fraction, threading.current_thread() is threading.main_thread()))
+
+    kw = {"time_limit": 120, "deterministic_time": 1.0}
+    with_cb = s.solve(inst, on_progress=report, **kw)
+    without = s.solve(_bench(20), **kw)
+    assert seen, "no improving schedule was reported"
+    assert all(in_main for _l, _f, in_main in seen)
+    assert all(1 <= level <= 4 and 0 <= f <= 1 for level, f, _m in seen)
+    assert [level for level, _f, _m in seen] == sorted(level for level, _f, _m in seen)
+    assert with_cb.deterministic and without.deterministic
+    assert with_cb.placements == without.placements
+    assert with_cb.objective == without.objective
