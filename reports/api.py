@@ -2,6 +2,7 @@
 drill-downs within access, and the import (dry run + commit) and export of outcomes."""
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status, viewsets
@@ -26,6 +27,30 @@ from .serializers import (
     section_data,
 )
 from .views import may_see_reports
+
+
+def _run_import(request, read, validate, commit) -> Response:
+    """One upload through a format's reader: dry run (200/422) or all-or-nothing commit
+    (201/422); an unreadable file is a 400 on `file`."""
+    upload = ImportUploadSerializer(data=request.data)
+    upload.is_valid(raise_exception=True)
+    file = upload.validated_data["file"]
+    try:
+        rows = read(file.name, file.read())
+    except imports.ImportFileError as exc:
+        raise exceptions.ValidationError({"file": [str(exc)]}) from None
+    if upload.validated_data["dry_run"]:
+        result = validate(rows, request.user)
+        code = status.HTTP_200_OK if result.ok else status.HTTP_422_UNPROCESSABLE_ENTITY
+    else:
+        try:
+            result = commit(rows, request.user)
+            code = status.HTTP_201_CREATED
+        except imports.ImportRejected as exc:
+            result, code = exc.result, status.HTTP_422_UNPROCESSABLE_ENTITY
+    data = {"ok": result.ok, "committed": result.committed, "rows": result.rows}
+    return Response(ImportResultSerializer(data).data, status=code)
+
 
 FILTER_PARAMS = [
     OpenApiParameter("municipality", int, description="Municipality id"),
@@ -156,25 +181,8 @@ class OutcomeImportViewSet(viewsets.ViewSet):
     )
     def create(self, request):
         if not outcome_services.may_record_outcomes(request.user):
-            raise exceptions.PermissionDenied("Only staff working with participants can import.")
-        upload = ImportUploadSerializer(data=request.data)
-        upload.is_valid(raise_exception=True)
-        file = upload.validated_data["file"]
-        try:
-            rows = imports.read_rows(file.name, file.read())
-        except imports.ImportFileError as exc:
-            raise exceptions.ValidationError({"file": [str(exc)]}) from None
-        if upload.validated_data["dry_run"]:
-            result = imports.validate(rows, request.user)
-            code = status.HTTP_200_OK if result.ok else status.HTTP_422_UNPROCESSABLE_ENTITY
-        else:
-            try:
-                result = imports.commit(rows, request.user)
-                code = status.HTTP_201_CREATED
-            except imports.ImportRejected as exc:
-                result, code = exc.result, status.HTTP_422_UNPROCESSABLE_ENTITY
-        data = {"ok": result.ok, "committed": result.committed, "rows": result.rows}
-        return Response(ImportResultSerializer(data).data, status=code)
+            raise exceptions.PermissionDenied(_("Only staff working with participants can import."))
+        return _run_import(request, imports.read_rows, imports.validate, imports.commit)
 
 
 class OutcomeExportViewSet(viewsets.ViewSet):
@@ -227,26 +235,9 @@ class SettledImportViewSet(viewsets.ViewSet):
     def create(self, request):
         if not settled_io.may_import(request.user):
             raise exceptions.PermissionDenied(
-                "Only coordinators and leaders enter settled figures."
+                _("Only coordinators and leaders enter settled figures.")
             )
-        upload = ImportUploadSerializer(data=request.data)
-        upload.is_valid(raise_exception=True)
-        file = upload.validated_data["file"]
-        try:
-            rows = settled_io.read(file.name, file.read())
-        except imports.ImportFileError as exc:
-            raise exceptions.ValidationError({"file": [str(exc)]}) from None
-        if upload.validated_data["dry_run"]:
-            result = settled_io.validate(rows, request.user)
-            code = status.HTTP_200_OK if result.ok else status.HTTP_422_UNPROCESSABLE_ENTITY
-        else:
-            try:
-                result = settled_io.commit(rows, request.user)
-                code = status.HTTP_201_CREATED
-            except imports.ImportRejected as exc:
-                result, code = exc.result, status.HTTP_422_UNPROCESSABLE_ENTITY
-        data = {"ok": result.ok, "committed": result.committed, "rows": result.rows}
-        return Response(ImportResultSerializer(data).data, status=code)
+        return _run_import(request, settled_io.read, settled_io.validate, settled_io.commit)
 
 
 class SettledExportViewSet(viewsets.ViewSet):
