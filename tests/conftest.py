@@ -112,3 +112,77 @@ def api_client():
 
 
 assert settings.LANGUAGE_CODE == "nb"
+
+
+# --- a real Celery worker (tests marked chaos that run where .ci/run runs: PG + Redis) -------
+
+
+def _database_url() -> str:
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"])
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(tmp_path):
+    """A Celery worker subprocess on the test database that consumes and publishes on a queue
+    of its own (KMV_CELERY_QUEUE), so nothing else on the Redis server takes its tasks.
+    Yields (queue, mail directory, log path)."""
+    import os
+    import subprocess
+    import sys
+    import uuid
+    from pathlib import Path
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        pytest.skip("needs PostgreSQL + Redis: run via .ci/run")
+    queue = f"kmv-test-{uuid.uuid4().hex[:10]}"
+    mail_dir = tmp_path / "mail"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "KMV_MAIL_FILE_PATH": str(mail_dir),
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "KMV_CELERY_QUEUE": queue,
+    }
+    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 — closed below
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "-A", "kmv", "worker"),
+            *("-P", "solo", "-Q", queue, "-l", "INFO"),
+            *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield queue, mail_dir, tmp_path / "worker.log"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture
+def not_eager():
+    """Tasks go to the broker instead of running in the test process."""
+    from kmv.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = eager
