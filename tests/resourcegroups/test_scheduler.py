@@ -158,12 +158,25 @@ def test_deterministic_for_the_same_input():
     assert first.placements == second.placements
     assert first.status == "optimal" and first.proven == [True] * 4
     assert first.bounds == first.objective
-    # also when the deterministic budget stops the search (two workers, interleaved); the
+    # also when the deterministic budget stops the search (one max_lp worker); the
     # wall-clock cap is generous so that a busy test machine does not cut in instead
     big = [s.solve(_bench(40), time_limit=120, deterministic_time=0.4) for _ in range(2)]
     assert all(r.deterministic for r in big)
     assert big[0].placements == big[1].placements
     assert big[0].objective == big[1].objective
+
+
+def test_large_rounds_are_deterministic_too(monkeypatch):
+    """Rounds above PROOF_MEETINGS use two interleaved workers, the large rounds' budget
+    shares and the level-2 tie-break; the same input still gives the same schedule when the
+    deterministic budget stops the search. (A small bench round made "large" keeps the
+    test fast.)"""
+    monkeypatch.setattr(s, "PROOF_MEETINGS", 5)
+    runs = [s.solve(_bench(20), time_limit=120, deterministic_time=0.6) for _ in range(2)]
+    assert all(r.deterministic for r in runs)
+    assert runs[0].placements == runs[1].placements
+    assert runs[0].objective == runs[1].objective
+    assert not s.validate(_bench(20), runs[0].placements)
 
 
 def test_interpreters_are_a_capacity_per_slot():
