@@ -116,8 +116,19 @@ if REDIS_URL:
             "KEY_PREFIX": "kmv",
         }
     }
-else:
+elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # the embedded default (`make run`): web, worker and beat are separate processes, and the
+    # dashboard cache's version bump made by one (an import run by the worker) must reach the
+    # others at once — a per-process cache would show old figures until its entries expire
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(LOCAL_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
+    }
 
 AUTH_USER_MODEL = "access.User"
 AUTHENTICATION_BACKENDS = [

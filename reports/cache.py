@@ -13,8 +13,9 @@ itself is decided per request, live. Drill-down lists are never cached.
 
 Saving or deleting anything the sections count (outcomes, settled figures, participants,
 groups, meetings, invitations, feedback, network meetings) bumps a version that is part of
-every key, so the next view recomputes. (With the per-process local-memory cache — no
-REDIS_URL — a bump only reaches the process that saved; the TTL bounds the rest.) Sections
+every key, so the next view recomputes. (Without REDIS_URL the cache is kept in files under
+`.local/cache`, shared by the web, worker and beat processes of the machine, so a bump made
+by any of them reaches the others at once.) Sections
 carry `as_of`, the time they were computed, which the page and the API show.
 
 The cache is an optimisation only: when it is unreachable (Redis down), a save still
@@ -95,9 +96,15 @@ def sections(
     return result
 
 
-def _changed(sender, **kwargs) -> None:
+def changed() -> None:
+    """Bump after this transaction commits. For bulk writes (`update()`, `bulk_create()`)
+    to what the dashboard counts, which send no save signals."""
     if ttl() > 0:
         transaction.on_commit(bump)
+
+
+def _changed(sender, **kwargs) -> None:
+    changed()
 
 
 def connect() -> None:

@@ -16,6 +16,7 @@ from kmv.access.models import User
 from kmv.errors import ConflictError
 from kmv.notify import services as notify
 from participants.models import Participant
+from reports import cache as report_cache
 from resourcegroups import planning
 from resourcegroups.models import (
     Attendance,
@@ -50,6 +51,8 @@ def invite_members(meeting: Meeting) -> int:
         if m.staff_id not in existing
     ]
     MeetingInvitee.objects.bulk_create(new)
+    if new:
+        report_cache.changed()  # bulk_create sends no save signal
     return len(new)
 
 

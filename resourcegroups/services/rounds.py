@@ -23,6 +23,7 @@ from kmv.access.models import Agency, Role, User
 from kmv.errors import ConflictError
 from kmv.notify import services as notify
 from participants.models import Language
+from reports import cache as report_cache
 from resourcegroups import planning, scheduler
 from resourcegroups.models import (
     Interpreter,
@@ -731,6 +732,7 @@ def _unplace(entry: RoundEntry) -> None:
         Meeting.objects.filter(pk=entry.meeting_id, status=Meeting.Status.PLANNED).update(
             planned_start=None, planned_end=None, place="", interpreter_booked=""
         )
+        report_cache.changed()  # a bulk update sends no save signal
     entry.day, entry.slot, entry.room, entry.interpreter = None, None, None, None
     entry.save(update_fields=["day", "slot", "room", "interpreter"])
 

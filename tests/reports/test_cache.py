@@ -145,3 +145,58 @@ def test_an_unreachable_cache_fails_neither_saves_nor_the_dashboard(
     assert bumps  # the save asked for a bump, which failed quietly
     fresh = selectors.dashboard(place, viewer=personas["nav_adviser"])  # computed directly
     assert [s.key for s in fresh] == [s.key for s in expected]
+
+
+def test_without_redis_a_bump_in_one_process_reaches_the_others(tmp_path):
+    """`make run` (no REDIS_URL): web and worker are separate processes. A bump made by the
+    worker (e.g. after an import) must make the web process's entries stale at once, so
+    the embedded default keeps the cache in files shared by every process."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "KMV_TESTING")}
+    env |= {"KMV_LOCAL_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "kmv.settings"}
+    code = (
+        "import django; django.setup(); from reports import cache as c; "
+        "v = c._version(); {action} print(v, c._version())"
+    )
+
+    def run(action: str) -> list[int]:
+        out = subprocess.run(
+            [sys.executable, "-c", code.format(action=action)],
+            env=env,
+            cwd=Path(__file__).parents[2],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return [int(n) for n in out.stdout.split()]
+
+    assert run("c.bump();") == [1, 2]  # the worker bumps
+    assert run("") == [2, 2]  # another process sees it
+    assert (tmp_path / "cache").is_dir()
+
+
+def test_bulk_invitations_refresh_the_figures(
+    personas, participant, django_capture_on_commit_callbacks
+):
+    """`bulk_create` sends no save signal: the service that invites members in bulk says
+    itself that the counted tables changed."""
+    from resourcegroups import services
+    from resourcegroups.services.meetings import invite_members
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = services.meeting_create_concern(
+            user=personas["teacher"], participant=participant, reason="Lite progresjon"
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.invitees.all().delete()
+    before = report_cache._version()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert invite_members(meeting) == 2
+    assert report_cache._version() == before + 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert invite_members(meeting) == 0  # nothing new: nothing to refresh
+    assert report_cache._version() == before + 1
