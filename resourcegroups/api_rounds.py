@@ -50,6 +50,15 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+def _object_or_404(view):
+    """The URL's object among those the caller may see (`get_queryset`), or 404 — also for
+    a pk that is not a number."""
+    obj = view.get_queryset().filter(pk=as_pk(view.kwargs["pk"])).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
 @extend_schema(tags=["rounds"])
 class RoundViewSet(
     mixins.ListModelMixin,
@@ -71,10 +80,7 @@ class RoundViewSet(
         )
 
     def _round(self) -> Round:
-        rnd = self.get_queryset().filter(pk=as_pk(self.kwargs["pk"])).first()
-        if rnd is None:
-            raise Http404
-        return rnd
+        return _object_or_404(self)
 
     def _entry(self, rnd: Round, pk) -> RoundEntry:
         entry = rnd.entries.filter(pk=as_pk(pk)).select_related("round").first()
@@ -300,10 +306,7 @@ class RoomViewSet(
         return services.rooms_for(self.request.user).order_by("agency_id", "name", "pk")
 
     def get_object(self):
-        room = self.get_queryset().filter(pk=as_pk(self.kwargs["pk"])).first()
-        if room is None:
-            raise Http404
-        return room
+        return _object_or_404(self)
 
     @extend_schema(responses={201: RoomSerializer, **CREATE_ERRORS})
     def create(self, request, *args, **kwargs):
@@ -355,10 +358,7 @@ class InterpreterViewSet(
         return services.interpreters_for(self.request.user).order_by("name", "pk")
 
     def get_object(self):
-        interpreter = self.get_queryset().filter(pk=as_pk(self.kwargs["pk"])).first()
-        if interpreter is None:
-            raise Http404
-        return interpreter
+        return _object_or_404(self)
 
     @extend_schema(responses={201: InterpreterSerializer, **CREATE_ERRORS})
     def create(self, request, *args, **kwargs):
