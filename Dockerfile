@@ -52,4 +52,5 @@ USER kmv
 # /app/.local holds uploads, the e-mail outbox and beat's schedule: mount a volume there
 # (docker-compose.yml does). gunicorn takes its worker count from WEB_CONCURRENCY.
 EXPOSE 8000
-CMD ["gunicorn", "kmv.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# gunicorn.conf.py: the access log masks national ids in request lines (kmv/logscrub.py)
+CMD ["gunicorn", "kmv.wsgi", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000"]

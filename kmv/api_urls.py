@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from kmv.access.api import AgencyViewSet, StaffViewSet
+from kmv.access.api import AgencyViewSet, ApiTokenViewSet, StaffViewSet
 from kmv.access.api_permissions import IsStaffMember
 from kmv.notify.api import MeetingInvitationViewSet
 from network import api as network_api
@@ -28,6 +28,7 @@ router = DefaultRouter(use_regex_path=False)
 router.include_format_suffixes = False  # one URL per resource: nothing extra to guard or fuzz
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("staff", StaffViewSet, basename="staff")
+router.register("tokens", ApiTokenViewSet, basename="api-token")
 router.register("participants", ParticipantViewSet, basename="participant")
 router.register("consents", ConsentViewSet, basename="consent")
 router.register("routines", RoutineViewSet, basename="routine")

@@ -31,14 +31,16 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # the admin site sits behind the same verified second factor (kmv.access.admin_site)
+    "kmv.access.apps.KMVAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    # hashed, expiring API tokens (the model is kmv.access.models.ApiToken)
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -59,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "kmv.uploads.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -160,6 +163,26 @@ LOGOUT_REDIRECT_URL = "login"
 # relax it, and never with DEBUG off.
 KMV_REQUIRE_2FA = env_bool("KMV_REQUIRE_2FA", True) or not DEBUG
 OTP_TOTP_ISSUER = "KMV"
+# A TOTP set-up attempt (the secret shown before the first code confirms it) lasts this long.
+KMV_TOTP_SETUP_SECONDS = env_int("KMV_TOTP_SETUP_SECONDS", 600)
+# API tokens (django-rest-knox): hashed, prefixed so scanners spot leaked ones, and expiring.
+KNOX_TOKEN_MODEL = "access.ApiToken"
+KMV_API_TOKEN_DAYS = env_int("KMV_API_TOKEN_DAYS", 90)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=KMV_API_TOKEN_DAYS),
+    "TOKEN_PREFIX": "kmv_",
+    "AUTO_REFRESH": False,
+}
+
+# Retention (participants/retention.py): an ended path is anonymised this many years after
+# its last activity, shown to the owner agency this many days before; the audit log, sent
+# mail bodies, import files and revoked tokens are kept for these many days.
+KMV_RETENTION_YEARS = env_int("KMV_RETENTION_YEARS", 5)
+KMV_RETENTION_NOTICE_DAYS = env_int("KMV_RETENTION_NOTICE_DAYS", 30)
+KMV_AUDIT_RETENTION_DAYS = env_int("KMV_AUDIT_RETENTION_DAYS", 3 * 365)
+KMV_OUTBOX_RETENTION_DAYS = env_int("KMV_OUTBOX_RETENTION_DAYS", 30)
+KMV_IMPORT_RETENTION_DAYS = env_int("KMV_IMPORT_RETENTION_DAYS", 2)
+KMV_TOKEN_RETENTION_DAYS = env_int("KMV_TOKEN_RETENTION_DAYS", 30)
 
 # Reports: counts from 1 up to this number minus one are shown as "<N" in aggregates.
 KMV_SUPPRESSION_THRESHOLD = env_int("KMV_SUPPRESSION_THRESHOLD", 5)
@@ -167,10 +190,29 @@ KMV_SUPPRESSION_THRESHOLD = env_int("KMV_SUPPRESSION_THRESHOLD", 5)
 # Lockout after repeated failed logins (django-axes).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Three limits, each counted over the cool-off time (kmv.access.lockout.LockoutHandler): one
+# account from one address (AXES_FAILURE_LIMIT), one account from all addresses (guessing
+# spread over many addresses), one address for all accounts (password spraying).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+KMV_LOCKOUT_ACCOUNT_LIMIT = env_int("KMV_LOCKOUT_ACCOUNT_LIMIT", 10)
+KMV_LOCKOUT_IP_LIMIT = env_int("KMV_LOCKOUT_IP_LIMIT", 30)
+AXES_HANDLER = "kmv.access.lockout.LockoutHandler"
+# a success clears only that account's failures from that address (see the handler)
 AXES_RESET_ON_SUCCESS = True
+# The client's address, for the lockout and the audit log alike (kmv.access.client_ip):
+# behind KMV_TRUSTED_PROXY_COUNT proxies, the address the outermost one appended to
+# KMV_TRUSTED_PROXY_HEADER; 0 trusts no header. Production runs behind one TLS proxy.
+KMV_TRUSTED_PROXY_COUNT = env_int("KMV_TRUSTED_PROXY_COUNT", 0 if DEBUG else 1)
+KMV_TRUSTED_PROXY_HEADER = env_str("KMV_TRUSTED_PROXY_HEADER", "HTTP_X_FORWARDED_FOR")
+AXES_CLIENT_IP_CALLABLE = "kmv.access.client_ip.client_ip"
+# Password reset requests: per client address and per e-mail address, per hour.
+KMV_PASSWORD_RESET_PER_IP = env_int("KMV_PASSWORD_RESET_PER_IP", 10)
+KMV_PASSWORD_RESET_PER_EMAIL = env_int("KMV_PASSWORD_RESET_PER_EMAIL", 3)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# axes stores (and locks out by) a keyed hash of the typed name, never the raw value, which
+# may be a national id or a password typed in the wrong box
+AXES_USERNAME_CALLABLE = "kmv.access.audit.axes_username"
 
 # Sessions: idle timeout and absolute lifetime (enforced by SessionLifetimeMiddleware).
 KMV_SESSION_IDLE_SECONDS = min(env_int("KMV_SESSION_IDLE_SECONDS", 30 * 60), 30 * 60)
@@ -214,6 +256,19 @@ if not DEBUG:
     )
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Upload limits per kind (kmv.uploads): checked before anything is stored or parsed.
+KMV_UPLOAD_MAX_BYTES = {
+    "document": env_int("KMV_UPLOAD_MAX_DOCUMENT_BYTES", 10 * 1024 * 1024),
+    "agenda": env_int("KMV_UPLOAD_MAX_AGENDA_BYTES", 10 * 1024 * 1024),
+    "consent": env_int("KMV_UPLOAD_MAX_CONSENT_BYTES", 10 * 1024 * 1024),
+    "table": env_int("KMV_UPLOAD_MAX_TABLE_BYTES", 5 * 1024 * 1024),
+}
+# An XLSX is a zip: its parts together may unpack to at most this (a zip bomb is refused).
+KMV_XLSX_MAX_UNCOMPRESSED_BYTES = env_int("KMV_XLSX_MAX_UNCOMPRESSED_BYTES", 60 * 1024 * 1024)
+# Any request body (kmv.uploads.RequestSizeLimitMiddleware): the largest upload plus room.
+KMV_MAX_REQUEST_BYTES = env_int(
+    "KMV_MAX_REQUEST_BYTES", max(KMV_UPLOAD_MAX_BYTES.values()) + 1024 * 1024
+)
 
 # E-mail (Django 6.1 MAILERS): locally (DEBUG on, no EMAIL_HOST) files in a folder, readable
 # in the app's dev outbox; otherwise SMTP (EMAIL_HOST, default localhost).
@@ -282,10 +337,16 @@ if not DEBUG:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: unauthenticated requests get 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "kmv.access.api_tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["kmv.access.api_permissions.IsStaffMember"],
+    # JSON that is valid Unicode throughout (kmv.parsers), forms and multipart
+    "DEFAULT_PARSER_CLASSES": [
+        "kmv.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -366,6 +427,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kmv.access.tasks.expire_consents",
         "schedule": 60.0,
     },
+    "prune-credentials": {
+        "task": "kmv.access.tasks.prune_credentials",
+        "schedule": 600.0,
+    },
     "plan-meetings": {
         "task": "resourcegroups.tasks.plan_meetings",
         "schedule": 6 * 3600.0,
@@ -391,16 +456,35 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
         "options": {"expires": 280},
     },
+    # retention (participants/retention.py): anonymise ended paths, prune logs and leftovers
+    "anonymise-ended-participants": {
+        "task": "participants.tasks.anonymise_ended_participants",
+        "schedule": 24 * 3600.0,
+    },
+    "prune-personal-data": {
+        "task": "participants.tasks.prune_personal_data",
+        "schedule": 24 * 3600.0,
+    },
 }
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # national ids never reach a log line (request lines with a query string included)
+    "filters": {"scrub_ids": {"()": "kmv.logscrub.ScrubIdsFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["scrub_ids"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "kmv.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
+        # runserver's request lines carry the query string: through the scrubbing handler
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

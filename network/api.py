@@ -17,13 +17,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from kmv.access.models import Agency
 from kmv.access.serializers import DETAIL_ERRORS, ERROR_400, READ_ERRORS
 from kmv.ids import as_pk
+from kmv.parsers import PARSERS
 
 from . import permissions, services
 from .models import (
@@ -498,7 +498,7 @@ class AgreementViewSet(
     queryset_base = Agreement.objects.prefetch_related(
         "parties", "changes__approvals", "signatories__user"
     )
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = PARSERS
 
     def get_serializer_class(self):
         return AgreementDetailSerializer if self.action == "retrieve" else AgreementSerializer

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from kmv.access.models import Agency, Role
 from kmv.forms import apply_service_errors
-from kmv.ids import as_pk
+from kmv.ids import as_pk, object_or_404
 
 from . import forms, pdf, permissions, selectors, services
 from .models import (
@@ -348,7 +348,7 @@ def day_invite(request, pk):
         raise PermissionDenied
     try:
         if request.POST.get("agency"):
-            agency = get_object_or_404(Agency, pk=request.POST["agency"])
+            agency = object_or_404(Agency, request.POST["agency"])
             n = services.invite_agency_staff(user=request.user, day=day, agency=agency)
             messages.success(request, _("%(n)s people invited.") % {"n": n})
         elif request.POST.get("email"):
@@ -783,7 +783,7 @@ def feedback_overview(request):
     today = timezone.localdate()
     start = today.replace(year=today.year - 1, day=1)
     if request.method == "POST":
-        response = get_object_or_404(FeedbackResponse, pk=request.POST.get("response"))
+        response = object_or_404(FeedbackResponse, request.POST.get("response"))
         network = None
         if request.POST.get("network"):
             network = permissions.get_network_for(request.user, request.POST["network"])

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from kmv.access import audit, policy
@@ -21,6 +20,7 @@ from kmv.access.serializers import (
     ERROR_409,
     READ_ERRORS,
 )
+from kmv.parsers import PARSERS
 
 from . import services
 from .api_outcomes import ParticipantOutcomesMixin
@@ -218,7 +218,7 @@ class ConsentViewSet(
 
     serializer_class = ConsentSerializer
     filterset_class = ConsentFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = PARSERS
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

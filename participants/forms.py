@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kmv.access.models import Agency, Municipality, User
 from kmv.forms import DateInput
+from kmv.uploads import check_upload
 
 from .models import Consent, Language, OutcomeRecord, Participant
 from .serializers import GOAL_MAX_LENGTH
@@ -118,12 +119,8 @@ class ConsentForm(forms.ModelForm):
 
     def clean_document(self):
         doc = self.cleaned_data.get("document")
-        if doc and getattr(doc, "size", 0) > 10 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
         if doc:
-            name = doc.name.lower()
-            if not name.endswith((".pdf", ".png", ".jpg", ".jpeg")):
-                raise forms.ValidationError(_("Upload a PDF, PNG or JPEG file."))
+            check_upload(doc, "consent")
         return doc
 
     def _post_clean(self):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from kmv.access.models import Agency, Municipality
+from kmv.dates import PlausibleDates
 
 from .validators import mask_national_id, validate_national_id
 
@@ -29,7 +30,7 @@ class Language(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Participant(models.Model):
+class Participant(PlausibleDates, models.Model):
     class Pathway(models.TextChoices):
         WITH_UPPER_SECONDARY = "with_vgo", _("With upper-secondary education")
         WITHOUT_UPPER_SECONDARY = "without_vgo", _("Without upper-secondary education")
@@ -210,7 +211,7 @@ def consent_upload_to(instance, filename):
     return f"consents/{instance.participant_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
 
 
-class Consent(models.Model):
+class Consent(PlausibleDates, models.Model):
     """Permission to share one category of data with one receiving agency.
 
     Either the participant's consent (samtykke) or an explicit legal basis recorded with it.
@@ -326,7 +327,7 @@ class ParticipantGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Participant, on_delete=models.CASCADE)
 
 
-class ProfileFact(models.Model):
+class ProfileFact(PlausibleDates, models.Model):
     """A dated fact with its source; history is kept (the newest per key is current)."""
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="facts")
@@ -386,7 +387,7 @@ class OutcomeStatus(models.TextChoices):
     MOVED_AWAY = "moved_away", _("Moved away")
 
 
-class OutcomeRecord(models.Model):
+class OutcomeRecord(PlausibleDates, models.Model):
     """One dated report of a participant's status; history is kept. The newest record
     (by `since`, then id) is the participant's current outcome. Work is recorded beside
     the education status (`in_work`), never instead of it."""

@@ -1,12 +1,11 @@
 """Participant and consent serializers: parse and render only; the services validate
 (`full_clean`) and decide."""
 
-from django.core.validators import FileExtensionValidator
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from kmv.access.models import Agency, Municipality
+from kmv.uploads import UploadValidator
 
 from .models import Consent, DataCategory, Language, Participant
 from .services import EDITABLE_FIELDS
@@ -16,8 +15,6 @@ CATEGORY_FIELDS = {"goal": DataCategory.EDUCATION_MAPPING}
 
 # The goal is free text without a database limit; the forms and the API cap it.
 GOAL_MAX_LENGTH = 4000
-CONSENT_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
-CONSENT_DOCUMENT_EXTENSIONS = ["pdf", "jpg", "jpeg", "png"]
 
 
 class ParticipantSerializer(serializers.ModelSerializer):
@@ -168,20 +165,15 @@ class ConsentCreateSerializer(serializers.Serializer):
     expires_on = serializers.DateField(required=False, allow_null=True)
     document = serializers.FileField(
         required=False,
-        validators=[FileExtensionValidator(CONSENT_DOCUMENT_EXTENSIONS)],
-        help_text=_("The signed form (PDF, JPEG or PNG, at most 5 MB). Send as multipart."),
+        validators=[UploadValidator("consent")],
+        help_text=_(
+            "The signed form (PDF, JPEG or PNG, checked by content; at most 10 MB by default, "
+            "setting KMV_UPLOAD_MAX_CONSENT_BYTES). Send as multipart."
+        ),
     )
     document_language = serializers.ChoiceField(
         choices=Language.choices, required=False, allow_blank=True
     )
-
-    def validate_document(self, value):
-        if value.size > CONSENT_DOCUMENT_MAX_BYTES:
-            raise serializers.ValidationError(
-                _("The file is too large (at most %(size)s).")
-                % {"size": filesizeformat(CONSENT_DOCUMENT_MAX_BYTES)}
-            )
-        return value
 
 
 class ConsentWithdrawSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from kmv.access import audit, policy
 from kmv.access.models import CASE_ROLES, Agency, User
 from kmv.errors import ConflictError
+from kmv.uploads import UploadRejected, check_upload
 
 from .models import Consent, Participant
 
@@ -163,6 +164,10 @@ def consent_record(
         recorded_by=user,
     )
     if document:
+        try:
+            check_upload(document, "consent")
+        except UploadRejected as exc:
+            raise ValidationError({"document": exc.messages}) from None
         consent.document = document
     consent.full_clean()
     consent.save()

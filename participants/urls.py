@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_retention
 
 app_name = "participants"
 urlpatterns = [
@@ -21,4 +21,6 @@ urlpatterns = [
     ),
     path("<int:pk>/tilgangslogg/", views.access_log, name="access_log"),
     path("<int:pk>/status/ny/", views.outcome_create, name="outcome_create"),
+    path("<int:pk>/sletting/", views_retention.erase_request, name="erase_request"),
+    path("oppbevaring/", views_retention.retention_report, name="retention"),
 ]

@@ -1,11 +1,14 @@
 """Participant pages: thin — parse, authorise (kmv.access.policy), call a service, render."""
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,10 +28,33 @@ from .forms import (
 )
 from .models import Consent, DataCategory
 
+# Searches by name or national id are POSTed and kept in the session under an opaque token,
+# so an identity number never appears in a URL (browser history, access logs, referers).
+SEARCH_SESSION_KEY = "participant_searches"
+SEARCHES_KEPT = 20
+
+
+def _remember_search(request) -> str:
+    data = {name: request.POST.get(name, "") for name in ParticipantFilterForm.base_fields}
+    searches = request.session.get(SEARCH_SESSION_KEY, {})
+    token = secrets.token_urlsafe(9)
+    searches[token] = data
+    request.session[SEARCH_SESSION_KEY] = dict(list(searches.items())[-SEARCHES_KEPT:])
+    return token
+
+
+def _search_data(request):
+    token = request.GET.get("s")
+    if token is None:
+        return request.GET
+    return request.session.get(SEARCH_SESSION_KEY, {}).get(token, {})
+
 
 @login_required
 def participant_list(request):
-    form = ParticipantFilterForm(request.GET or None)
+    if request.method == "POST":
+        return redirect(f"{reverse('participants:list')}?s={_remember_search(request)}")
+    form = ParticipantFilterForm(_search_data(request) or None)
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.participant_list(user=request.user, filters=filters)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))

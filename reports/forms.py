@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kmv.access.models import Agency, Municipality
+from kmv.uploads import UploadValidator
 from participants.models import Participant
 
 from .selectors import Filters
@@ -54,6 +55,7 @@ class SettledFigureForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
+        validators=[UploadValidator("table")],
         label=_("File (CSV or XLSX)"),
         help_text=_("Use the template: one row per participant and outcome."),
     )
@@ -61,6 +63,7 @@ class ImportForm(forms.Form):
 
 class SettledImportForm(forms.Form):
     file = forms.FileField(
+        validators=[UploadValidator("table")],
         label=_("File (CSV or XLSX)"),
         help_text=_("Use the template: one row per municipality and year."),
     )

@@ -21,9 +21,11 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kmv import uploads
 from kmv.access import policy
 from kmv.access.models import Municipality, User
 from participants import outcomes as outcome_services
@@ -97,6 +99,11 @@ def read_rows(
     """File bytes → list of {column: text}. CSV (UTF-8, `,` or `;`) or XLSX. `columns`: the
     format's column names; the header must name at least one of `key_columns`."""
     lower = name.lower()
+    if len(data) > uploads.max_bytes("table"):
+        raise ImportFileError(
+            _("The file is too large (at most %(size)s).")
+            % {"size": filesizeformat(uploads.max_bytes("table"))}
+        )
     if lower.endswith(".xlsx"):
         table = _read_xlsx(data)
     elif lower.endswith(".csv") or lower.endswith(".txt"):
@@ -140,24 +147,19 @@ def _text(value) -> str:
 
 
 def _read_csv(data: bytes) -> list[list[str]]:
+    """Streamed and bounded by kmv.uploads (rows beyond MAX_ROWS are never parsed)."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(_("The CSV file must be saved as UTF-8.")) from None
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        return uploads.csv_table(data, max_rows=MAX_ROWS)
+    except uploads.UploadRejected as exc:
+        raise ImportFileError(exc.messages[0]) from None
 
 
 def _read_xlsx(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
+    """The zip's size is checked before openpyxl parses anything (kmv.uploads)."""
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a broken file
-        raise ImportFileError(_("The XLSX file could not be read.")) from None
-    sheet = book.worksheets[0]
-    return [list(r) for r in sheet.iter_rows(values_only=True)]
+        return uploads.xlsx_table(data, max_rows=MAX_ROWS)
+    except uploads.UploadRejected as exc:
+        raise ImportFileError(exc.messages[0]) from None
 
 
 # --- validating -----------------------------------------------------------------------

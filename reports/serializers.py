@@ -2,6 +2,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from kmv.uploads import UploadValidator
+
 from .suppression import threshold
 
 
@@ -91,7 +93,7 @@ class DrillPageSerializer(serializers.Serializer):
 
 
 class ImportUploadSerializer(serializers.Serializer):
-    file = serializers.FileField()
+    file = serializers.FileField(validators=[UploadValidator("table")])
     dry_run = serializers.BooleanField(default=True)
 
 

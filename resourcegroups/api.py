@@ -7,6 +7,7 @@ a missing one; a visible meeting the caller may not change answers 403 with the 
 reason.
 """
 
+import io
 import json
 from contextlib import contextmanager
 
@@ -436,7 +437,14 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         minutes.awaiting_agencies = [
             a.pk for a in attending_agencies(meeting) if a.pk not in approved
         ]
-        return MinutesSerializer(minutes).data
+        shown = selectors.minutes_for(
+            minutes,
+            policy.visible_categories(self.request.user, meeting.participant),
+            own_agency_id=self.request.user.agency_id,
+            actions=list(minutes.actions.all()),
+            addenda=list(minutes.addenda.all()),
+        )
+        return MinutesSerializer(shown).data
 
     def list(self, request, *args, **kwargs):
         # Queries: COUNT, the page (with participant, stage, routine and the item count),
@@ -762,8 +770,12 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             participant_id=meeting.participant_id,
             channel=CHANNEL,
         )
+        # the complete stored PDF, or the excerpt of what the caller's agency may see
+        from .archive import copy_pdf_for
+
+        data, _excerpt = copy_pdf_for(minutes, user.agency)
         return FileResponse(
-            minutes.pdf.open("rb"),
+            io.BytesIO(data),
             content_type="application/pdf",
             as_attachment=True,
             filename=f"referat-{meeting.pk}.pdf",

@@ -19,6 +19,7 @@ from kmv.notify.selectors import invitation_status
 from kmv.notify.serializers import MeetingInvitationsSerializer
 
 from . import scheduler
+from .audit_rounds import audit_proposal_read, audit_round_read
 from .models import Interpreter, Meeting, Round, RoundEntry
 from .serializers_rounds import (
     EntriesAddSerializer,
@@ -114,6 +115,7 @@ class RoundViewSet(
     def proposal(self, request, pk=None):
         """Everyone whose stage is due (or overdue) and not yet booked, with the reasons."""
         rows = services.proposal(user=request.user, rnd=self._round())
+        audit_proposal_read(request, rows, channel="api")
         return Response(ProposalSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -142,6 +144,7 @@ class RoundViewSet(
         """Blocks when staff, interpreters or participants cannot attend."""
         rnd = self._round()
         if request.method == "GET":
+            audit_round_read(request, rnd, channel="api", fields=["unavailability"])
             return Response(UnavailabilitySerializer(rnd.unavailability.all(), many=True).data)
         data = UnavailabilitySerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -172,6 +175,7 @@ class RoundViewSet(
         entries = rnd.entries.select_related("meeting__participant", "meeting__stage").order_by(
             "day__date", "slot", "pk"
         )
+        audit_round_read(self.request, rnd, channel="api")
         return Response(ScheduleSerializer({"entries": entries, "metrics": metrics}).data)
 
     @extend_schema(responses={200: ScheduleSerializer, **DETAIL_ERRORS})

@@ -1,9 +1,11 @@
 """Archive copies of approved minutes (PDF/A + Noark 5 arkivmelding).
 
 Layer 3 of the PDF pipeline: the shared minutes are rendered ONCE, in bokmål, when the last
-attending agency approves them; the bytes are kept with their SHA-256. Every agency's archive
-copy is those same bytes plus its own arkivmelding.xml, so the copies filed in different
-agencies' systems are provably the same document.
+attending agency approves them; the bytes are kept with their SHA-256. Every agency that may
+see every data category of the participant gets those same bytes plus its own
+arkivmelding.xml, so the complete copies filed in different agencies' systems are provably
+the same document. An agency that may see fewer categories (`policy.agency_categories`) gets
+an excerpt rendered for its categories instead: what it may not see is not in its copy.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from kmv.access import audit, policy
 from kmv.access.models import User
-from participants.models import CaseReference, Participant
+from participants.models import CaseReference, DataCategory, Participant
 from resourcegroups import noark, pdf
 from resourcegroups.models import Minutes
 from resourcegroups.services.minutes import attending_agencies
@@ -161,23 +163,40 @@ def case_reference_set(
 # --- The archive copy --------------------------------------------------------------------
 
 
+def copy_pdf_for(minutes: Minutes, agency) -> tuple[bytes, bool]:
+    """(PDF bytes, is_excerpt) for the copy `agency` may hold: the stored complete document
+    when the agency may see every category, else an excerpt for its categories (rendered, not
+    stored: it follows the agency's consents on the day it is fetched)."""
+    categories = policy.agency_categories(getattr(agency, "pk", None), minutes.meeting.participant)
+    if categories >= set(DataCategory.values):
+        if not (minutes.pdf and minutes.pdf_sha256):
+            store_minutes_pdf(minutes)
+        return read_pdf(minutes), False
+    html = pdf.minutes_html(
+        minutes, agency=agency, language=ARCHIVE_LANGUAGE, categories=categories
+    )
+    return pdf.render_pdf(html), True
+
+
 def archive_copy(minutes: Minutes, *, user: User) -> bytes:
-    """ZIP with referat.pdf (the stored PDF/A bytes) and arkivmelding.xml for the user's
-    agency. Stores the PDF first if approval happened without it (e.g. a failed render)."""
+    """ZIP with referat.pdf and arkivmelding.xml for the user's agency: the stored PDF/A
+    bytes, or the excerpt of what the agency may see (`copy_pdf_for`). Stores the PDF first
+    if approval happened without it (e.g. a failed render)."""
     if not minutes.is_locked:
         raise ValidationError(_("The minutes are not approved yet."))
     if not (minutes.pdf and minutes.pdf_sha256):
         store_minutes_pdf(minutes)
-    data = read_pdf(minutes)
+    data, excerpt = copy_pdf_for(minutes, user.agency)
     participant = minutes.meeting.participant
     xml = noark.arkivmelding_xml(
         minutes,
         agency=user.agency,
-        file=noark.ArchiveFile(sha256=minutes.pdf_sha256, size=len(data)),
+        file=noark.ArchiveFile(sha256=hashlib.sha256(data).hexdigest(), size=len(data)),
         case_reference=case_reference_for(participant, user.agency_id),
         attending=attending_agencies(minutes.meeting),
         created_by=user.get_username(),
         now=timezone.now(),
+        excerpt=excerpt,
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from kmv.forms import DateInput
 
 from .models import AnswerType, Attendance, ChecklistItem, Meeting
+from .services.minutes import TEXT_MAX_CHARS
 
 
 class TimeInput(forms.TimeInput):
@@ -176,15 +177,22 @@ class NoteForm(forms.Form):
 
 class MinutesForm(forms.Form):
     decisions = forms.CharField(
-        label=_("Agreed decisions"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Agreed decisions"),
+        required=False,
+        max_length=TEXT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     summary = forms.CharField(
-        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Summary"),
+        required=False,
+        max_length=TEXT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     next_meeting = forms.CharField(label=_("Next meeting"), required=False, max_length=300)
     plain_summary = forms.CharField(
         label=_("Plain-language summary for the participant"),
         required=False,
+        max_length=TEXT_MAX_CHARS,
         help_text=_("Short sentences in simple words. The participant gets this summary."),
         widget=forms.Textarea(attrs={"rows": 5}),
     )

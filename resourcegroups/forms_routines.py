@@ -160,6 +160,15 @@ class ItemForm(forms.Form):
         required=False,
         choices=[("", _("None"))] + [(k, f.label) for k, f in FACTS.items()],
     )
+    category = _model_field(
+        ChecklistItem,
+        "category",
+        required=False,
+        help_text=_(
+            "Only agencies with consent for this category see the answer. An item that "
+            "updates a profile fact takes the fact's category."
+        ),
+    )
 
     @classmethod
     def for_item(cls, item: ChecklistItem, data=None):
@@ -168,6 +177,7 @@ class ItemForm(forms.Form):
             "answer_type": item.answer_type,
             "choices": format_choices(item.choices),
             "profile_fact": item.profile_fact,
+            "category": item.category,
         }
         return cls(data, initial=initial)
 
@@ -177,4 +187,6 @@ class ItemForm(forms.Form):
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
         data["profile_fact"] = data.get("profile_fact") or ""
+        if not data.get("category"):
+            data.pop("category", None)  # keep the item's category
         return data

@@ -30,6 +30,10 @@ CHECKSUM_ALGORITHM = "SHA256"
 ACCESS_RESTRICTION = "13"
 RESTRICTION_AUTHORITY = "Offl. § 13, jf. fvl. § 13"
 MASK = "******"
+EXCERPT_NOTE = (
+    "Utdrag for virksomheten: opplysninger i kategorier virksomheten ikke har samtykke "
+    "eller hjemmel til å se, er utelatt."
+)
 # "2025/123" or "25/123": case year and sequence number, as most Noark systems write them
 CASE_NUMBER_RE = re.compile(r"^\s*(\d{2}|\d{4})\s*/\s*(\d{1,7})(?:\s*-\s*\d+)?\s*$")
 
@@ -88,8 +92,10 @@ def arkivmelding_xml(
     created_by: str = "",
     now: datetime | None = None,
     message_id: str | None = None,
+    excerpt: bool = False,
 ) -> bytes:
-    """The arkivmelding.xml for `agency`'s copy, as UTF-8 bytes."""
+    """The arkivmelding.xml for `agency`'s copy, as UTF-8 bytes. `excerpt`: the PDF leaves
+    out what the agency has no consent to see (said in the document description)."""
     now = now or timezone.now()
     meeting = minutes.meeting
     document_date = minutes.locked_at or now
@@ -138,6 +144,8 @@ def arkivmelding_xml(
     _el(document, "dokumenttype", "Referat")
     _el(document, "dokumentstatus", "F")  # ferdigstilt: approved by every attending agency
     _el(document, "tittel", title)
+    if excerpt:
+        _el(document, "beskrivelse", EXCERPT_NOTE)
     _el(document, "opprettetDato", _iso(document_date))
     _el(document, "opprettetAv", created_by or SYSTEM)
     _el(document, "tilknyttetRegistreringSom", "H")  # hoveddokument

@@ -180,30 +180,40 @@ def page_counter_css(template: str) -> str:
     return " ".join(out)
 
 
-def minutes_context(minutes, *, agency=None) -> dict:
+def minutes_context(minutes, *, agency=None, categories=None) -> dict:
     """Everything the minutes template shows. Only the shared record: identity, the
     checklist answers every attending agency saw, decisions, next steps, approvals and
-    addenda — never an agency's private notes and never profile facts."""
+    addenda — never an agency's private notes and never profile facts.
+
+    `categories`: the data categories the reader may see (`policy.agency_categories` for the
+    agency the copy is for); None for the complete document, which only an agency that may
+    see every category gets. What is outside them reads as the neutral hidden marker."""
     from itertools import groupby
 
+    from participants.models import DataCategory
+    from resourcegroups import selectors
     from resourcegroups.models import MeetingInvitee
     from resourcegroups.services.checklist import display_value
     from resourcegroups.services.minutes import attending_agencies
 
+    categories = set(DataCategory.values) if categories is None else set(categories)
+    own = {"own_agency_id": agency.pk if agency is not None else None}
     meeting = minutes.meeting
     participant = meeting.participant
-    answers = {a.item_id: a for a in meeting.answers.all()}
-    checklist = []
-    for item in meeting.stage.items.all():
-        answer = answers.get(item.pk)
-        value = answer.value if answer else {}
-        checklist.append(
-            {
-                "text": item.localized("text"),
-                "answer": display_value(item, value) if value else "",
-                "comment": (value or {}).get("comment", ""),
-            }
+    checklist = [
+        {
+            "text": entry.item.localized("text"),
+            "answer": selectors.HIDDEN
+            if entry.hidden
+            else (display_value(entry.item, entry.value) if entry.value else ""),
+            "comment": entry.comment,
+            "hidden": entry.hidden,
+        }
+        for entry in selectors.checklist_for(
+            meeting, categories, answers=meeting.answers.all(), **own
         )
+    ]
+    shown = selectors.minutes_for(minutes, categories, **own)
     invitees = (
         MeetingInvitee.objects.filter(meeting=meeting)
         .select_related("staff", "agency")
@@ -220,21 +230,23 @@ def minutes_context(minutes, *, agency=None) -> dict:
     # approvals from agencies no longer counted as attending are still shown, never hidden
     approval_rows += [{"agency": a.agency, "approval": a} for a in approvals.values()]
     return {
-        "minutes": minutes,
+        "minutes": shown,
         "meeting": meeting,
         "participant": participant,
         "stage_name": meeting.stage.localized("name"),
         "routine": meeting.routine,
         "attendees": attendees,
         "checklist": checklist,
-        "actions": list(minutes.actions.select_related("owner", "agency")),
+        "actions": shown.actions,
         "approvals": approval_rows,
-        "addenda": list(minutes.addenda.select_related("agency", "written_by")),
+        "addenda": shown.addenda,
         "copy_for": agency,
     }
 
 
-def minutes_html(minutes, *, agency=None, language: str = "nb", context=None) -> str:
+def minutes_html(
+    minutes, *, agency=None, language: str = "nb", context=None, categories=None
+) -> str:
     """The minutes as a standalone HTML document (fonts inlined as @font-face rules).
 
     `agency`: the agency the copy is printed for (None: the shared document that is archived).
@@ -245,7 +257,11 @@ def minutes_html(minutes, *, agency=None, language: str = "nb", context=None) ->
     from django.utils.translation import gettext
 
     with translation.override(language):
-        ctx = dict(context) if context is not None else minutes_context(minutes, agency=agency)
+        ctx = (
+            dict(context)
+            if context is not None
+            else minutes_context(minutes, agency=agency, categories=categories)
+        )
         ctx.update(
             {
                 "language": language,

@@ -6,12 +6,22 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from kmv.access import policy
 from kmv.access.models import User
 
 from . import planning
-from .models import ChecklistAnswer, Meeting, MeetingInvitee, Membership, Routine, RoutineStage
+from .models import (
+    ChecklistAnswer,
+    ChecklistItem,
+    Meeting,
+    MeetingInvitee,
+    Membership,
+    Minutes,
+    Routine,
+    RoutineStage,
+)
 
 
 def routine_in_force(on: date) -> Routine | None:
@@ -132,3 +142,95 @@ def meeting_detail(meeting_id: int, user: User) -> Meeting:
         )
         .get(pk=meeting_id)
     )
+
+
+# --- What a viewer may read of a meeting: one filter for every renderer -------------------
+#
+# The page, the API, the minutes PDF, the archive copy and the participant summary all build
+# their checklist and minutes from these two functions, with the categories that
+# `kmv.access.policy` decides (`visible_categories` for a viewer, `agency_categories` for the
+# agency a copy is made for). A datum outside them is replaced by `HIDDEN`, never shown.
+
+HIDDEN = gettext_lazy("Hidden: not shared with your agency (no consent)")
+
+
+@dataclass
+class ChecklistEntry:
+    item: ChecklistItem
+    answer: ChecklistAnswer | None  # None while unanswered, and when hidden
+    hidden: bool
+
+    @property
+    def value(self) -> dict:
+        return (self.answer.value or {}) if self.answer else {}
+
+    @property
+    def comment(self) -> str:
+        return self.value.get("comment", "")
+
+
+def checklist_for(
+    meeting: Meeting, categories, *, own_agency_id=None, answers=None
+) -> list[ChecklistEntry]:
+    """The meeting's agenda items in order, each with its answer only where
+    `policy.may_read_datum` allows (the item's data category; an answer's comment shares its
+    item's category). `own_agency_id`: the reader's agency, which always reads its own answers."""
+    if answers is None:
+        answers = ChecklistAnswer.objects.filter(meeting=meeting).select_related(
+            "answered_by", "agency"
+        )
+    by_item = {a.item_id: a for a in answers}
+    rows = []
+    for item in meeting.stage.items.all():
+        answer = by_item.get(item.pk)
+        hidden = not policy.may_read_datum(
+            categories,
+            item.category,
+            agency_id=answer.agency_id if answer else None,
+            own_agency_id=own_agency_id,
+        )
+        rows.append(ChecklistEntry(item, None if hidden else answer, hidden))
+    return rows
+
+
+class MinutesView:
+    """Minutes as one viewer may read them: a section outside `categories` reads as
+    `HIDDEN`; next steps and addenda outside them are left out and counted. Everything else
+    (status, approvals, lock) reads through to the minutes. Next steps given to the reader's
+    agency and addenda it wrote are its own (`policy.may_read_datum`)."""
+
+    marker = HIDDEN
+
+    def __init__(
+        self, minutes: Minutes, categories, *, own_agency_id=None, actions=None, addenda=None
+    ):
+        self._minutes = minutes
+        self.categories = set(categories)
+        self.hidden_sections = [
+            name
+            for name, category in Minutes.SECTION_CATEGORIES.items()
+            if category not in self.categories
+        ]
+        if actions is None:
+            actions = minutes.actions.select_related("owner", "agency")
+        if addenda is None:
+            addenda = minutes.addenda.select_related("agency", "written_by")
+        self.actions, self.hidden_actions = policy.filter_by_category(
+            actions, self.categories, own_agency_id=own_agency_id
+        )
+        self.addenda, self.hidden_addenda = policy.filter_by_category(
+            addenda, self.categories, own_agency_id=own_agency_id
+        )
+
+    def __getattr__(self, name):
+        if name in Minutes.SECTION_CATEGORIES and name in self.hidden_sections:
+            return HIDDEN
+        return getattr(self._minutes, name)
+
+    @property
+    def minutes(self) -> Minutes:
+        return self._minutes
+
+
+def minutes_for(minutes: Minutes | None, categories, **prefetched) -> MinutesView | None:
+    return MinutesView(minutes, categories, **prefetched) if minutes is not None else None

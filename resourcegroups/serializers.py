@@ -5,9 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kmv.access import policy
 from kmv.access.models import Role
-from participants.models import Language
+from participants.models import DataCategory, Language
 
+from . import selectors
 from .models import (
     Anchor,
     Attendance,
@@ -24,6 +26,7 @@ from .models import (
     Routine,
     RoutineStage,
 )
+from .services.minutes import TEXT_MAX_CHARS
 
 # --- Routines -----------------------------------------------------------------------------
 
@@ -47,6 +50,7 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
             "answer_type",
             "choices",
             "profile_fact",
+            "category",
         ]
         read_only_fields = fields
 
@@ -287,7 +291,8 @@ class InviteeSerializer(serializers.ModelSerializer):
 
 class ChecklistEntrySerializer(serializers.Serializer):
     """An agenda item with its answer. `version` is 0 while nobody has answered: send it
-    back unchanged when saving."""
+    back unchanged when saving. `hidden`: the item's data category is not shared with your
+    agency, so `value` is empty and nothing says who answered."""
 
     item = ChecklistItemSerializer()
     value = serializers.DictField()
@@ -296,6 +301,7 @@ class ChecklistEntrySerializer(serializers.Serializer):
     agency = serializers.IntegerField(allow_null=True)
     updated_at = serializers.DateTimeField(allow_null=True)
     may_answer = serializers.BooleanField()
+    hidden = serializers.BooleanField()
 
 
 class MeetingDetailSerializer(MeetingSerializer):
@@ -309,11 +315,13 @@ class MeetingDetailSerializer(MeetingSerializer):
     @extend_schema_field(ChecklistEntrySerializer(many=True))
     def get_checklist(self, obj: Meeting) -> list:
         user = self.context["request"].user
-        answers = {a.item_id: a for a in obj.answers.all()}
+        categories = policy.visible_categories(user, obj.participant)
         closed = obj.status in (Meeting.Status.CANCELLED, Meeting.Status.MINUTES_APPROVED)
         rows = []
-        for item in obj.stage.items.all():
-            answer = answers.get(item.pk)
+        for entry in selectors.checklist_for(
+            obj, categories, own_agency_id=user.agency_id, answers=obj.answers.all()
+        ):
+            item, answer = entry.item, entry.answer
             rows.append(
                 {
                     "item": item,
@@ -322,7 +330,8 @@ class MeetingDetailSerializer(MeetingSerializer):
                     "answered_by": answer.answered_by_id if answer else None,
                     "agency": answer.agency_id if answer else None,
                     "updated_at": answer.updated_at if answer else None,
-                    "may_answer": item.owner_role == user.role and not closed,
+                    "may_answer": item.owner_role == user.role and not closed and not entry.hidden,
+                    "hidden": entry.hidden,
                 }
             )
         return ChecklistEntrySerializer(rows, many=True, context=self.context).data
@@ -402,7 +411,7 @@ class NoteSerializer(serializers.ModelSerializer):
 
 
 class NoteWriteSerializer(serializers.Serializer):
-    text = serializers.CharField(allow_blank=True, max_length=20000, trim_whitespace=False)
+    text = serializers.CharField(allow_blank=True, max_length=TEXT_MAX_CHARS, trim_whitespace=False)
     version = serializers.IntegerField(
         min_value=0, help_text=_("The notes version you fetched (0 for new notes).")
     )
@@ -411,7 +420,7 @@ class NoteWriteSerializer(serializers.Serializer):
 class MinutesActionSerializer(serializers.ModelSerializer):
     class Meta:
         model = MinutesAction
-        fields = ["order", "text", "owner", "agency", "due_date"]
+        fields = ["order", "text", "owner", "agency", "due_date", "category"]
         read_only_fields = fields
 
 
@@ -427,7 +436,7 @@ class MinutesApprovalSerializer(serializers.ModelSerializer):
 class MinutesAddendumSerializer(serializers.ModelSerializer):
     class Meta:
         model = MinutesAddendum
-        fields = ["id", "text", "agency", "written_by", "written_at"]
+        fields = ["id", "text", "agency", "written_by", "written_at", "category"]
         read_only_fields = fields
 
 
@@ -441,6 +450,21 @@ class MinutesSerializer(serializers.ModelSerializer):
         help_text=_("Attending agencies that have not approved yet."),
     )
     has_pdf = serializers.SerializerMethodField()
+    decisions = serializers.CharField(read_only=True, allow_null=True)
+    summary = serializers.CharField(read_only=True, allow_null=True)
+    next_meeting = serializers.CharField(read_only=True, allow_null=True)
+    plain_summary = serializers.CharField(read_only=True, allow_null=True)
+    hidden_sections = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=_(
+            "Sections in a data category not shared with your agency: they are null, and next "
+            "steps and addenda of such categories are left out (counted in hidden_actions and "
+            "hidden_addenda)."
+        ),
+    )
+    hidden_actions = serializers.IntegerField(read_only=True)
+    hidden_addenda = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Minutes
@@ -461,27 +485,47 @@ class MinutesSerializer(serializers.ModelSerializer):
             "awaiting_agencies",
             "addenda",
             "has_pdf",
+            "hidden_sections",
+            "hidden_actions",
+            "hidden_addenda",
         ]
         read_only_fields = fields
 
     def get_has_pdf(self, obj: Minutes) -> bool:
         return bool(obj.pdf)
 
+    def to_representation(self, instance):
+        """`instance` is the viewer's `selectors.MinutesView`: hidden sections become null."""
+        data = super().to_representation(instance)
+        for name in instance.hidden_sections:
+            data[name] = None
+        return data
+
 
 class MinutesActionWriteSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=400)
+    category = serializers.ChoiceField(
+        choices=DataCategory.choices,
+        required=False,
+        default=DataCategory.PLAN_MEETINGS,
+        help_text=_("Only agencies that may see this data category see the next step."),
+    )
     owner = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     agency = serializers.IntegerField(min_value=1)
     due_date = serializers.DateField()
 
 
 class MinutesWriteSerializer(serializers.Serializer):
-    decisions = serializers.CharField(allow_blank=True)
-    summary = serializers.CharField(allow_blank=True, required=False, default="")
+    decisions = serializers.CharField(allow_blank=True, max_length=TEXT_MAX_CHARS)
+    summary = serializers.CharField(
+        allow_blank=True, required=False, default="", max_length=TEXT_MAX_CHARS
+    )
     next_meeting = serializers.CharField(
         allow_blank=True, required=False, default="", max_length=300
     )
-    plain_summary = serializers.CharField(allow_blank=True, required=False, default="")
+    plain_summary = serializers.CharField(
+        allow_blank=True, required=False, default="", max_length=TEXT_MAX_CHARS
+    )
     actions = MinutesActionWriteSerializer(many=True, required=False, default=list)
     version = serializers.IntegerField(
         min_value=0, help_text=_("The minutes version you fetched (0 for new minutes).")
@@ -489,4 +533,4 @@ class MinutesWriteSerializer(serializers.Serializer):
 
 
 class AddendumWriteSerializer(serializers.Serializer):
-    text = serializers.CharField()
+    text = serializers.CharField(max_length=TEXT_MAX_CHARS)

@@ -47,7 +47,7 @@ from .models import (
 )
 from .services.checklist import display_value, may_answer, progress
 from .services.meetings import ALLOWED_TRANSITIONS, ConflictError, may_manage
-from .services.minutes import attending_agencies, notes_visible
+from .services.minutes import attending_agencies, next_step_parties, notes_visible
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -190,27 +190,26 @@ def _current_facts(user, participant) -> list[dict]:
 
 
 def _checklist_rows(user, meeting: Meeting, override: dict | None = None) -> list[dict]:
+    """The agenda as this viewer may read it (`selectors.checklist_for`): an item of a data
+    category the viewer's agency may not see shows the neutral marker and no form."""
     override = override or {}
-    answers = {
-        a.item_id: a
-        for a in ChecklistAnswer.objects.filter(meeting=meeting).select_related(
-            "answered_by", "agency"
-        )
-    }
+    categories = policy.visible_categories(user, meeting.participant)
     rows = []
-    for item in meeting.stage.items.all():
-        answer = answers.get(item.pk)
-        editable = may_answer(user, meeting, item)
+    for entry in selectors.checklist_for(meeting, categories, own_agency_id=user.agency_id):
+        item, answer = entry.item, entry.answer
         form = None
-        if editable:
+        if not entry.hidden and may_answer(user, meeting, item):
             form = override.get(item.pk) or ChecklistAnswerForm(item=item, answer=answer)
         fact = FACTS.get(item.profile_fact) if item.profile_fact else None
         rows.append(
             {
                 "item": item,
                 "answer": answer,
-                "shown": display_value(item, answer.value) if answer else "",
-                "comment": (answer.value or {}).get("comment", "") if answer else "",
+                "hidden": entry.hidden,
+                "shown": selectors.HIDDEN
+                if entry.hidden
+                else (display_value(item, answer.value) if answer else ""),
+                "comment": entry.comment,
                 "form": form,
                 "fact": fact,
             }
@@ -613,19 +612,7 @@ def note_save(request, meeting_pk):
 
 
 def _action_choices(meeting: Meeting):
-    members = (
-        Membership.objects.active()
-        .filter(group__participant=meeting.participant)
-        .select_related("staff", "agency")
-        .order_by("agency__name", "staff__last_name")
-    )
-    owners, agencies = [], {}
-    for m in members:
-        owners.append((m.staff_id, f"{m.staff} ({m.agency})"))
-        agencies.setdefault(m.agency_id, str(m.agency))
-    for invitee in meeting.invitees.select_related("agency"):
-        agencies.setdefault(invitee.agency_id, str(invitee.agency))
-    return owners, sorted(agencies.items(), key=lambda a: a[1])
+    return next_step_parties(meeting)
 
 
 def _practice_challenge_form(user):
@@ -643,10 +630,15 @@ def _minutes_context(request, meeting, minutes, form=None, formset=None) -> dict
     user = request.user
     manage = may_manage(user, meeting)
     locked = bool(minutes and minutes.is_locked)
+    shown = selectors.minutes_for(
+        minutes,
+        policy.visible_categories(user, meeting.participant),
+        own_agency_id=user.agency_id,
+    )
     context = {
         "meeting": meeting,
         "participant": meeting.participant,
-        "minutes": minutes,
+        "minutes": shown,
         "locked": locked,
         "may_manage": manage,
         "checklist": _checklist_rows(user, meeting),
@@ -665,8 +657,8 @@ def _minutes_context(request, meeting, minutes, form=None, formset=None) -> dict
             and user.agency_id in attending_ids
             and user.agency_id not in approvals
         )
-        context["actions"] = minutes.actions.select_related("owner", "agency")
-        context["addenda"] = minutes.addenda.select_related("agency", "written_by")
+        context["actions"] = shown.actions
+        context["addenda"] = shown.addenda
         context["may_add_addendum"] = locked and user.agency_id in attending_ids
         context["addendum_form"] = AddendumForm()
     if (
@@ -827,7 +819,11 @@ def minutes_addendum(request, meeting_pk):
 def plain_summary(request, meeting_pk):
     """Printable summary for the participant: the shared minutes only, in simple words."""
     meeting = _meeting_for(request, meeting_pk)
-    minutes = Minutes.objects.filter(meeting=meeting).first()
+    minutes = selectors.minutes_for(
+        Minutes.objects.filter(meeting=meeting).first(),
+        policy.visible_categories(request.user, meeting.participant),
+        own_agency_id=request.user.agency_id,
+    )
     return render(
         request,
         "resourcegroups/summary.html",
@@ -835,7 +831,7 @@ def plain_summary(request, meeting_pk):
             "meeting": meeting,
             "participant": meeting.participant,
             "minutes": minutes,
-            "actions": minutes.actions.select_related("owner", "agency") if minutes else [],
+            "actions": minutes.actions if minutes else [],
         },
     )
 
@@ -847,6 +843,7 @@ def plain_summary(request, meeting_pk):
 @require_GET
 def my_meetings(request):
     meetings = list(selectors.my_meetings(request.user))
+    _audit_meeting_list(request, meetings)
     return render(request, "resourcegroups/my_meetings.html", {"meetings": meetings})
 
 
@@ -859,4 +856,16 @@ def due_meetings(request):
         due = _due(meeting, today)
         days = (due.due_date - today).days if due and due.due_date else None
         rows.append({"meeting": meeting, "due": due, "days": days, "days_abs": abs(days or 0)})
+    _audit_meeting_list(request, [row["meeting"] for row in rows])
     return render(request, "resourcegroups/due_meetings.html", {"rows": rows, "today": today})
+
+
+def _audit_meeting_list(request, meetings) -> None:
+    """A list of meetings names their participants: one audit row per participant."""
+    if meetings:
+        audit.record_reads(
+            request=request,
+            object_type="meeting",
+            object_ids=[m.pk for m in meetings],
+            participant_ids={m.pk: m.participant_id for m in meetings},
+        )

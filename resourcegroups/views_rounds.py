@@ -20,6 +20,7 @@ from kmv.forms import apply_service_errors
 from kmv.notify.selectors import invitation_status
 
 from . import scheduler
+from .audit_rounds import audit_proposal_read, audit_round_read
 from .forms_rounds import (
     InterpreterForm,
     InterpreterWindowForm,
@@ -133,6 +134,7 @@ def round_detail(request, pk):
         e.interpreter_obj = interpreters.get(e.interpreter_id)
     metrics = scheduler.evaluate(loaded.instance, services.current_placements(loaded))
     placed = [e for e in entries if e.day_id is not None]
+    audit_round_read(request, rnd)
     invitations = []
     if rnd.status != Round.Status.DRAFT and placed:
         meetings = [e.meeting for e in placed]
@@ -204,6 +206,7 @@ def round_proposal(request, pk):
         else:
             messages.success(request, _("%(n)s participants added.") % {"n": added})
             return redirect("rounds:detail", pk=rnd.pk)
+    audit_proposal_read(request, rows)
     return render(request, "resourcegroups/rounds/proposal.html", {"round": rnd, "rows": rows})
 
 
@@ -248,6 +251,7 @@ def round_availability(request, pk):
             messages.success(request, _("Saved."))
             return redirect("rounds:availability", pk=rnd.pk)
     blocks = rnd.unavailability.select_related("day", "staff", "interpreter", "participant")
+    audit_round_read(request, rnd, fields=["unavailability"])
     return render(
         request,
         "resourcegroups/rounds/availability.html",
@@ -360,6 +364,7 @@ def round_timetable_pdf(request, pk, which):
     except PdfRenderError:
         messages.error(request, _("The timetable could not be printed. Try again later."))
         return redirect("rounds:detail", pk=rnd.pk)
+    audit_round_read(request, rnd, channel="pdf")
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="round-{rnd.pk}-{which}.pdf"'
     return response

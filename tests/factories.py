@@ -71,3 +71,10 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     category = DataCategory.PLAN_MEETINGS
     purpose = "Resource-group cooperation"
     given_on = factory.LazyFunction(timezone.localdate)
+
+
+def api_token_for(user, name: str = "tests") -> str:
+    """A working API token for `user` (the raw key), made as a service would: audited."""
+    from kmv.access import api_tokens
+
+    return api_tokens.issue(user=user, created_by=None, name=name)[1]

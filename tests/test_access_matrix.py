@@ -158,6 +158,7 @@ PARTICIPANT_URLS = {
     "participants:consent_document": (lambda p: [p.pk, _consent_pk(p)], [("get", "view-document")]),
     "participants:access_log": (lambda p: [p.pk], [("get", "change")]),
     "participants:outcome_create": (lambda p: [p.pk], [("get", "view")]),
+    "participants:erase_request": (lambda p: [p.pk], [("get", "change")]),
     "resourcegroups:membership_add": (lambda p: [p.pk], [("get", "change")]),
     "resourcegroups:membership_end": (lambda p: [p.pk, _membership_pk(p)], [("post", "change")]),
     "resourcegroups:plan": (lambda p: [p.pk], [("get", "view")]),
@@ -185,6 +186,8 @@ GENERAL_URLS = {
     "resourcegroups:my_meetings": {},  # lists only what meetings_for(user) allows
     "resourcegroups:due_meetings": {},
     "participants:create": {"forbidden": {"coordinator", "leader", "sysadmin", "interpreter"}},
+    # the owner agency's retention report: only its own participants (case workers)
+    "participants:retention": {"forbidden": {"coordinator", "leader", "sysadmin", "interpreter"}},
     "login": {"redirect": set(PERSONAS)},  # logged-in users are sent on
     "logout": {"skip": "POST only; covered by the security tests"},
     "two_factor": {"redirect": set(PERSONAS)},  # 2FA off in this matrix: nothing to verify

@@ -1,8 +1,8 @@
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
-from rest_framework.authentication import TokenAuthentication
 
+from . import second_factor
+from .api_tokens import ApiTokenAuthentication
 from .models import CASE_ROLES, Role
 
 
@@ -15,11 +15,9 @@ class IsStaffMember(permissions.BasePermission):
         user = request.user
         if not (user and user.is_authenticated and user.is_active):
             return False
-        if isinstance(request.successful_authenticator, TokenAuthentication):
-            return True
-        if settings.KMV_REQUIRE_2FA and user.may_see_participant_data:
-            return bool(getattr(user, "is_verified", lambda: False)())
-        return True
+        if isinstance(request.successful_authenticator, ApiTokenAuthentication):
+            return True  # made only after a fresh second-factor check (api_tokens.issue)
+        return not second_factor.session_needs_verification(request)
 
 
 class IsCaseWorker(permissions.BasePermission):

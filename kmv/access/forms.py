@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Agency, AuditEvent, User
@@ -21,6 +22,27 @@ class TokenForm(forms.Form):
         return token
 
 
+class ApiTokenForm(TokenForm):
+    """A new API token: what it is for, and a code typed just now."""
+
+    name = forms.CharField(label=_("What the token is for"), max_length=100)
+    field_order = ["name", "token"]
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Hands the look-up and the e-mail to a task: the request does the same work, and
+    answers the same, whether or not the address belongs to an account."""
+
+    def save(self, *, domain_override=None, use_https=False, request=None, **kwargs):
+        from .tasks import send_password_reset
+
+        send_password_reset.delay(
+            email=self.cleaned_data["email"],
+            domain=domain_override or (request.get_host() if request else ""),
+            use_https=use_https,
+        )
+
+
 class PreferencesForm(forms.ModelForm):
     class Meta:
         model = User
@@ -28,7 +50,9 @@ class PreferencesForm(forms.ModelForm):
 
 
 class AuditFilterForm(forms.Form):
-    participant_id = forms.IntegerField(label=_("Participant id"), required=False, min_value=1)
+    participant_id = forms.CharField(
+        label=_("Participant id or pseudonym"), required=False, max_length=20
+    )
     username = forms.CharField(label=_("Username"), required=False, max_length=150)
     agency = forms.ModelChoiceField(
         label=_("Agency"), queryset=Agency.objects.all(), required=False

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
+from . import second_factor
+
 
 class SessionLifetimeMiddleware:
     """Idle timeout and absolute lifetime for logged-in sessions."""
@@ -62,7 +64,8 @@ TWO_FACTOR_EXEMPT_PREFIXES = (
 
 
 class TwoFactorRequiredMiddleware:
-    """Staff who can reach participant data must pass a TOTP check before any page.
+    """Every page, the admin site included, waits for the second factor when
+    `second_factor.session_needs_verification` says so (the one rule).
 
     The API answers 403 itself (see api_permissions) instead of redirecting.
     """
@@ -71,15 +74,9 @@ class TwoFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if (
-            settings.KMV_REQUIRE_2FA
-            and user is not None
-            and user.is_authenticated
-            and not user.is_verified()
-            and not request.path.startswith(TWO_FACTOR_EXEMPT_PREFIXES)
-            and user.may_see_participant_data
-        ):
+        if not request.path.startswith(
+            TWO_FACTOR_EXEMPT_PREFIXES
+        ) and second_factor.session_needs_verification(request):
             return redirect(
                 f"{reverse('two_factor')}?{urlencode({'next': request.get_full_path()})}"
             )

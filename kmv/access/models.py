@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 
 class Municipality(models.Model):
@@ -140,18 +141,32 @@ class User(AbstractUser):
     def is_case_worker(self) -> bool:
         return self.role in CASE_ROLES and self.agency_id is not None
 
-    @property
-    def may_see_participant_data(self) -> bool:
-        """Whether 2FA is required: anyone who can reach individual participants."""
-        if self.is_case_worker:
-            return True
-        return self.participantuserobjectpermission_set.exists()
+
+
+class AuditLogIsAppendOnly(Exception):
+    """Raised on an attempt to change or delete an audit row outside retention pruning."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Audit rows are written once: no bulk change, and deletion only inside
+    `kmv.access.audit.pruning()` (the retention task)."""
+
+    def update(self, **kwargs):
+        raise AuditLogIsAppendOnly("audit rows cannot be changed")
+
+    def delete(self):
+        from . import audit
+
+        if not audit.is_pruning():
+            raise AuditLogIsAppendOnly("audit rows are only deleted by retention pruning")
+        return super().delete()
 
 
 class AuditEvent(models.Model):
     """One read or change of personal data, a login, or a denied access.
 
     Holds identifiers only: never names, numbers or free text from the record itself.
+    Append-only: an existing row cannot be saved again or deleted (see the queryset).
     """
 
     class Action(models.TextChoices):
@@ -167,6 +182,9 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", _("Failed login")
         LOGOUT = "logout", _("Logged out")
         LOCKED_OUT = "locked_out", _("Locked out")
+        TOKEN_CREATED = "token_created", _("API token created")
+        TOKEN_NEW_IP = "token_new_ip", _("API token used from a new address")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -206,6 +224,8 @@ class AuditEvent(models.Model):
     path = models.CharField(_("path"), max_length=300, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("audit event")
@@ -217,3 +237,41 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AuditLogIsAppendOnly("audit rows cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        from . import audit
+
+        if not audit.is_pruning():
+            raise AuditLogIsAppendOnly("audit rows are only deleted by retention pruning")
+        return super().delete(*args, **kwargs)
+
+
+class ApiToken(AbstractAuthToken):
+    """A personal API token (django-rest-knox): only a hash of the key is stored, it expires,
+    and it is made only through `kmv.access.api_tokens.issue`, which audits who made it for
+    whom."""
+
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(_("last used from"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.token_key}… ({self.user})"

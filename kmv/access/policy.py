@@ -103,7 +103,8 @@ def get_participant_for(request, pk, action: str = VIEW, *, channel: str = "ui",
             channel=channel,
         )
         raise Http404
-    if log_read and action == VIEW:
+    # a fetch for a change that renders a page (a GET of a form) shows the data too
+    if log_read and (action == VIEW or getattr(request, "method", "GET") in ("GET", "HEAD")):
         audit.record(
             request=request,
             action=audit.Action.VIEW,
@@ -133,19 +134,66 @@ def entitled_agencies(participant: Participant, on=None) -> dict[int, set[str]]:
     return result
 
 
-def visible_categories(user, participant: Participant) -> set[str]:
-    """Data categories the user's agency may see for this participant."""
+def agency_categories(agency_id: int | None, participant: Participant, on=None) -> set[str]:
+    """THE rule on data categories: the owner agency sees every category of its participant,
+    another agency the categories it holds active consent (or a recorded legal basis) for.
+
+    Every channel (pages, API, PDFs, archive copies, exports, e-mail, search) asks this,
+    through `visible_categories` for a viewer or directly for the agency a copy is made for.
+    """
     from participants.models import DataCategory
 
-    if user.agency_id == participant.owner_agency_id:
-        return set(DataCategory.values)
-    if not may(user, participant):
+    if not agency_id:
         return set()
-    return set(
-        participant.consents.active()
-        .filter(agency_id=user.agency_id)
+    if agency_id == participant.owner_agency_id:
+        return set(DataCategory.values)
+    answers = _answers.get()
+    key = ("categories", agency_id, participant.pk, on)
+    if answers is not None and key in answers:
+        return set(answers[key])
+    found = set(
+        participant.consents.active(on)
+        .filter(agency_id=agency_id)
         .values_list("category", flat=True)
     )
+    if answers is not None:
+        answers[key] = frozenset(found)
+    return found
+
+
+def visible_categories(user, participant: Participant) -> set[str]:
+    """Data categories this user may see for the participant: none unless the user may see
+    the participant at all, then those of the user's agency (`agency_categories`)."""
+    if not getattr(user, "agency_id", None) or not may(user, participant):
+        return set()
+    return agency_categories(user.agency_id, participant)
+
+
+def may_read_datum(categories, category: str, *, agency_id=None, own_agency_id=None) -> bool:
+    """One datum: readable when its data category is among `categories` (from
+    `visible_categories` / `agency_categories`), or when it is the reader's agency's own
+    (`agency_id` of the datum — who answered, who must do a next step, who wrote an
+    addendum — equals `own_agency_id`): an agency is never hidden what it holds itself."""
+    if category in categories:
+        return True
+    return bool(own_agency_id) and agency_id == own_agency_id
+
+
+def filter_by_category(items, categories, *, own_agency_id=None) -> tuple[list, int]:
+    """Split `items` (with `.category` and `.agency_id`) into those `may_read_datum` allows
+    and a count of the rest (for the neutral "hidden" marker)."""
+    items = list(items)
+    shown = [
+        item
+        for item in items
+        if may_read_datum(
+            categories,
+            item.category,
+            agency_id=getattr(item, "agency_id", None),
+            own_agency_id=own_agency_id,
+        )
+    ]
+    return shown, len(items) - len(shown)
 
 
 def agency_has_consent(participant: Participant, agency: Agency) -> bool:

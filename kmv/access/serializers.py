@@ -61,3 +61,29 @@ ERROR_409 = OpenApiResponse(
 
 READ_ERRORS = {401: ERROR_401, 403: ERROR_403}
 DETAIL_ERRORS = {**READ_ERRORS, 404: ERROR_404}
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    """A token as listed: its non-secret start and dates, never the key."""
+
+    token_key = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    created = serializers.DateTimeField(read_only=True)
+    expiry = serializers.DateTimeField(read_only=True)
+    last_used_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    last_used_ip = serializers.IPAddressField(read_only=True, allow_null=True)
+
+
+class ApiTokenCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    code = serializers.RegexField(
+        r"^[0-9]{6}$",
+        help_text=_("A code from your authenticator app, typed just now."),
+        error_messages={"invalid": _("The code has six digits.")},
+    )
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    token = serializers.CharField(
+        read_only=True, help_text=_("The key: shown only in this answer, never again.")
+    )

@@ -24,7 +24,7 @@ def _login_failed(sender, credentials, request=None, **kwargs):
         action=audit.Action.LOGIN_FAILED,
         request=request,
         user=None,
-        username=str(credentials.get("username", ""))[:150],
+        username=audit.masked_username(str(credentials.get("username", ""))),
         channel="auth",
     )
 
@@ -35,6 +35,6 @@ def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
         action=audit.Action.LOCKED_OUT,
         request=request,
         user=None,
-        username=str(username or "")[:150],
+        username=audit.masked_username(str(username or "")),
         channel="auth",
     )

@@ -14,7 +14,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("glemt-passord/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("glemt-passord/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "glemt-passord/sendt/",
         auth_views.PasswordResetDoneView.as_view(),
@@ -31,5 +31,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("innstillinger/", views.preferences, name="preferences"),
+    path("api-nokler/", views.api_tokens, name="api_tokens"),
+    path("api-nokler/<str:token_key>/slett/", views.api_token_revoke, name="api_token_revoke"),
     path("revisjonslogg/", views.audit_log, name="audit_log"),
 ]

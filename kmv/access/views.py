@@ -4,22 +4,25 @@ from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import forms, selectors
+from . import api_tokens as api_token_services
+from . import forms, second_factor, selectors, services
+from .client_ip import client_ip
 from .models import Role
 
 
@@ -40,6 +43,19 @@ class LoginView(auth_views.LoginView):
         return ctx
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    """The same answer for every address (the mail is sent by a task); limited per client
+    address and per e-mail address, so it can be used neither to probe nor to flood."""
+
+    form_class = forms.PasswordResetForm
+
+    def post(self, request, *args, **kwargs):
+        email = request.POST.get("email", "")
+        if not services.password_reset_allowed(client_ip(request), email):
+            return render(request, "registration/password_reset_limited.html", status=429)
+        return super().post(request, *args, **kwargs)
+
+
 def home(request):
     if not request.user.is_authenticated:
         return redirect("login")
@@ -51,23 +67,17 @@ def two_factor(request):
     """Second step of the login: a TOTP code from the user's authenticator app."""
     if request.user.is_verified():
         return redirect(_safe_next(request))
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    device = second_factor.confirmed_device(request.user)
     if device is None:
         query = urlencode({"next": _safe_next(request, "/")})
         return redirect(f"{reverse('two_factor_setup')}?{query}")
     form = forms.TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        allowed, _info = device.verify_is_allowed()
-        if not allowed:
-            form.add_error(
-                "token",
-                _("Too many wrong codes in a row. Wait a few seconds and try the newest code."),
-            )
-        elif device.verify_token(form.cleaned_data["token"]):
+        outcome = second_factor.check_code(device, form.cleaned_data["token"])
+        if outcome == "ok":
             otp_login(request, device)
             return redirect(_safe_next(request))
-        else:
-            form.add_error("token", _("The code is wrong or has expired. Try the newest code."))
+        form.add_error("token", second_factor.code_error(outcome))
     return render(
         request, "registration/two_factor.html", {"form": form, "next": _safe_next(request, "")}
     )
@@ -75,21 +85,25 @@ def two_factor(request):
 
 @login_required
 def two_factor_setup(request):
-    """Enrol an authenticator app: show the QR code, confirm with a first code."""
-    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+    """Enrol an authenticator app: show the QR code, confirm with a first code. The secret
+    belongs to this attempt only (this session, KMV_TOTP_SETUP_SECONDS)."""
+    if second_factor.confirmed_device(request.user) is not None:
         return redirect("two_factor")
-    device, _created = TOTPDevice.objects.get_or_create(
-        user=request.user, confirmed=False, defaults={"name": "default"}
-    )
     form = forms.TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            otp_login(request, device)
-            messages.success(request, _("Two-factor login is set up."))
-            return redirect(_safe_next(request))
-        form.add_error("token", _("The code is wrong or has expired. Try the newest code."))
+    if request.method == "POST":
+        device = second_factor.pending_device(request)
+        if device is None:
+            form = forms.TokenForm()
+            messages.error(
+                request,
+                _("The set-up took too long or was started elsewhere. Scan the new code."),
+            )
+        elif form.is_valid():
+            if second_factor.confirm_setup(request, device, form.cleaned_data["token"]):
+                messages.success(request, _("Two-factor login is set up."))
+                return redirect(_safe_next(request))
+            form.add_error("token", second_factor.code_error("wrong"))
+    device = second_factor.start_setup(request)
     img = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     buf = BytesIO()
     img.save(buf)
@@ -103,6 +117,48 @@ def two_factor_setup(request):
             "next": _safe_next(request, ""),
         },
     )
+
+
+@login_required
+def api_tokens(request):
+    """The user's own API tokens: list, and make one after typing a fresh code."""
+    form = forms.ApiTokenForm(request.POST or None)
+    new_key = None
+    has_device = second_factor.confirmed_device(request.user) is not None
+    if request.method == "POST" and form.is_valid():
+        outcome = second_factor.fresh_check(request.user, form.cleaned_data["token"])
+        if outcome == "ok":
+            _row, new_key = api_token_services.issue(
+                user=request.user,
+                created_by=request.user,
+                name=form.cleaned_data["name"],
+                request=request,
+            )
+            form = forms.ApiTokenForm()
+        else:
+            form.add_error("token", second_factor.code_error(outcome))
+    return render(
+        request,
+        "access/api_tokens.html",
+        {
+            "form": form,
+            "new_key": new_key,
+            "has_device": has_device,
+            "tokens": api_token_services.tokens_of(request.user),
+            "days": settings.KMV_API_TOKEN_DAYS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, token_key):
+    token = api_token_services.tokens_of(request.user).filter(token_key=token_key).first()
+    if token is None:
+        raise Http404
+    api_token_services.revoke(token=token, by=request.user, request=request)
+    messages.success(request, _("The API token is revoked."))
+    return redirect("api_tokens")
 
 
 @login_required
@@ -120,9 +176,22 @@ def audit_log(request):
     if request.user.role not in (Role.NETWORK_COORDINATOR, Role.AGENCY_LEADER, Role.SYSTEM_ADMIN):
         raise PermissionDenied
     form = forms.AuditFilterForm(request.GET or None)
-    events = selectors.audit_events(form.cleaned_data if form.is_valid() else {})
+    filters = dict(form.cleaned_data) if form.is_valid() else {}
+    if filters.get("participant_id"):
+        # an id the viewer may not see filters nothing: it would tie the id to its pseudonym
+        filters["participant_ids"] = selectors.audit_participant_filter(
+            request.user, filters.pop("participant_id")
+        )
+        if filters["participant_ids"] is None:
+            form.add_error(
+                "participant_id",
+                _("Enter the id of a participant you may see, or a pseudonym from the log."),
+            )
+            filters = {}
+    events = selectors.audit_events(filters)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "access/audit_log.html", {"form": form, "page": page})
+    rows = selectors.audit_rows(request.user, page.object_list)
+    return render(request, "access/audit_log.html", {"form": form, "page": page, "rows": rows})
 
 
 def bad_request(request, exception=None):

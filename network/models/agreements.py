@@ -10,11 +10,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kmv.access.models import Agency
+from kmv.dates import PlausibleDates
 
 from .bodies import Network
 
 
-class Agreement(models.Model):
+class Agreement(PlausibleDates, models.Model):
     network = models.ForeignKey(
         Network, on_delete=models.CASCADE, related_name="agreements", verbose_name=_("network")
     )
@@ -35,7 +36,7 @@ class Agreement(models.Model):
         return self.title
 
 
-class Signatory(models.Model):
+class Signatory(PlausibleDates, models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signatories")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -52,7 +53,7 @@ class Signatory(models.Model):
         return f"{self.user} ({self.agency})"
 
 
-class RoutineChange(models.Model):
+class RoutineChange(PlausibleDates, models.Model):
     """A proposed new routine version under an agreement; active only once every party has
     approved it."""
 

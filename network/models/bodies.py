@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kmv.access.models import Agency
+from kmv.dates import PlausibleDates
 
 
 class Network(models.Model):
@@ -51,7 +52,7 @@ class Body(models.Model):
         return f"{self.get_kind_display()} – {self.network}"
 
 
-class BodyMembership(models.Model):
+class BodyMembership(PlausibleDates, models.Model):
     """One term of one person in one body. A change of person ends the term (history kept)."""
 
     class Role(models.TextChoices):

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kmv.access.models import Agency
+from kmv.dates import PlausibleDates
 
 from .bodies import Network
 from .days import ProfessionalDay
@@ -82,7 +83,7 @@ class Challenge(models.Model):
         return self.title
 
 
-class SolutionGroup(models.Model):
+class SolutionGroup(PlausibleDates, models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Working")
         IMPLEMENTING = "implementing", _("Implementing")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from kmv.access import audit
 from kmv.access.models import Agency, Role, User
+from kmv.uploads import UploadRejected, check_upload
 
 from .. import permissions
 from ..models import Agreement, RoutineApproval, RoutineChange, Signatory
@@ -51,11 +52,11 @@ def agreement_create(
 
 
 def _check_pdf(document) -> None:
-    """Only real PDFs: the name ends in .pdf and the file starts with the PDF header."""
-    head = document.read(5)
-    document.seek(0)
-    if not str(document.name).lower().endswith(".pdf") or head != b"%PDF-":
-        raise ValidationError({"document": _("Upload the agreement as a PDF file.")})
+    """Only real PDFs within the document size limit (kmv.uploads decides both)."""
+    try:
+        check_upload(document, "document")
+    except UploadRejected as exc:
+        raise ValidationError({"document": exc.messages}) from None
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kmv.access import audit
 from kmv.access.models import Agency, User
+from kmv.uploads import UploadRejected, check_upload
 
 from .. import permissions
 from ..models import AgendaItem, Body, BodyMembership, Network, NetworkMeeting, StatusReport
@@ -192,6 +193,10 @@ def agenda_item_add(
         description=description,
     )
     if document is not None:
+        try:
+            check_upload(document, "agenda")
+        except UploadRejected as exc:
+            raise ValidationError({"document": exc.messages}) from None
         item.document = document
     item.full_clean()
     item.save()

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kmv.access.models import Agency, Role
+from kmv.dates import PlausibleDates
 from participants.models import Participant
 
 
@@ -42,7 +43,7 @@ class MembershipQuerySet(models.QuerySet):
         )
 
 
-class Membership(models.Model):
+class Membership(PlausibleDates, models.Model):
     """A dated membership: history is kept, never deleted ("who was in the group in 2019")."""
 
     group = models.ForeignKey(ResourceGroup, on_delete=models.CASCADE, related_name="memberships")

@@ -4,12 +4,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kmv.access.models import Agency, Role
+from kmv.dates import PlausibleDates
 from participants.models import Language, Participant
 
 from .routine import Routine, RoutineStage
 
 
-class Meeting(models.Model):
+class Meeting(PlausibleDates, models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         BOOKED = "booked", _("Booked")

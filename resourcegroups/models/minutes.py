@@ -3,12 +3,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kmv.access.models import Agency
+from kmv.dates import PlausibleDates
+from participants.models import DataCategory
 
 from .meetings import Meeting
 
 
 class MeetingNote(models.Model):
-    """Each agency's own notes: one row per agency, visible only to that agency."""
+    """Each agency's own notes: one row per agency, visible only to that agency (its own
+    record, so consent to share does not come into it; the category says what it is)."""
+
+    CATEGORY = DataCategory.PLAN_MEETINGS
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="notes")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
@@ -35,6 +40,15 @@ class Minutes(models.Model):
         DRAFT = "draft", _("Draft")
         FOR_APPROVAL = "for_approval", _("Sent for approval")
         APPROVED = "approved", _("Approved and locked")
+
+    # The shared text sections are the meeting's plan-and-meetings record: an agency without
+    # that category sees a neutral marker in their place (resourcegroups.selectors).
+    SECTION_CATEGORIES = {
+        "decisions": DataCategory.PLAN_MEETINGS,
+        "summary": DataCategory.PLAN_MEETINGS,
+        "next_meeting": DataCategory.PLAN_MEETINGS,
+        "plain_summary": DataCategory.PLAN_MEETINGS,
+    }
 
     meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="minutes")
     decisions = models.TextField(_("agreed decisions"), blank=True)
@@ -65,7 +79,7 @@ class Minutes(models.Model):
         return self.status == self.Status.APPROVED
 
 
-class MinutesAction(models.Model):
+class MinutesAction(PlausibleDates, models.Model):
     """A next step: what, who (staff and agency), by when."""
 
     minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="actions")
@@ -83,6 +97,12 @@ class MinutesAction(models.Model):
         Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency")
     )
     due_date = models.DateField(_("due date"))
+    category = models.CharField(
+        _("data category"),
+        max_length=32,
+        choices=DataCategory.choices,
+        default=DataCategory.PLAN_MEETINGS,
+    )
 
     class Meta:
         ordering = ["minutes", "order", "id"]
@@ -118,6 +138,12 @@ class MinutesAddendum(models.Model):
 
     minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="addenda")
     text = models.TextField(_("addendum"))
+    category = models.CharField(
+        _("data category"),
+        max_length=32,
+        choices=DataCategory.choices,
+        default=DataCategory.PLAN_MEETINGS,
+    )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

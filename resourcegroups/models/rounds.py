@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kmv.access.models import Agency, Role
+from kmv.dates import PlausibleDates
 from participants.models import Language
 
 from .meetings import Meeting
@@ -184,7 +185,7 @@ class Round(models.Model):
         return self.solver_status in (self.SolverStatus.QUEUED, self.SolverStatus.RUNNING)
 
 
-class RoundDay(models.Model):
+class RoundDay(PlausibleDates, models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="days")
     date = models.DateField(_("date"))
     start = models.TimeField(_("from"))
@@ -265,7 +266,7 @@ class Unavailability(models.Model):
         return f"{self.day} {self.start:%H:%M}–{self.end:%H:%M}"
 
 
-class StaffBlock(models.Model):
+class StaffBlock(PlausibleDates, models.Model):
     """A time a staff member cannot attend any meeting ("my availability"), independent of
     rounds: every round covering the date treats it as unavailable."""
 
@@ -296,7 +297,7 @@ class StaffBlock(models.Model):
             raise ValidationError({"end": _("The time must end after it starts.")})
 
 
-class InterpreterWindow(models.Model):
+class InterpreterWindow(PlausibleDates, models.Model):
     """A time an interpreter IS available. Rule (applied in services.rounds.load_instance):
     once an interpreter has any window on one of a round's dates, the round treats them as
     unavailable outside their windows on every day of that round; with no window on those
@@ -413,7 +414,7 @@ class RoundBooking(models.Model):
         return f"{self.resource} @ {self.cell:%Y-%m-%d %H:%M}"
 
 
-class InformationDay(models.Model):
+class InformationDay(PlausibleDates, models.Model):
     """The joint information day the county career centre and adult education hold for a
     cohort before meeting 3, so general information is not repeated in every group."""
 

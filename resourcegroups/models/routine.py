@@ -7,6 +7,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kmv.access.models import Role
+from kmv.dates import PlausibleDates
+from participants.models import DataCategory
 
 
 class Bilingual:
@@ -18,7 +20,7 @@ class Bilingual:
         return getattr(self, field)
 
 
-class Routine(models.Model):
+class Routine(PlausibleDates, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         ACTIVE = "active", _("Active")
@@ -149,6 +151,14 @@ class ChecklistItem(Bilingual, models.Model):
     profile_fact = models.CharField(
         _("updates profile fact"), max_length=40, blank=True
     )  # a key of participants.facts.FACTS
+    # What the answer and its comment are about: only agencies that may see this category
+    # (kmv.access.policy.visible_categories) see them, on every channel.
+    category = models.CharField(
+        _("data category"),
+        max_length=32,
+        choices=DataCategory.choices,
+        default=DataCategory.PLAN_MEETINGS,
+    )
 
     class Meta:
         ordering = ["stage", "order"]
@@ -164,3 +174,9 @@ class ChecklistItem(Bilingual, models.Model):
     def clean(self):
         if self.answer_type == AnswerType.CHOICE and not self.choices:
             raise ValidationError({"choices": _("A choice question needs choices.")})
+        from participants.facts import FACTS
+
+        fact = FACTS.get(self.profile_fact)
+        if fact is not None:
+            # the answer becomes that fact: it cannot be shared more widely than the fact
+            self.category = fact.category

@@ -20,11 +20,13 @@ YES_NO_VALUES = {"yes", "no", "na"}
 
 
 def may_answer(user: User, meeting: Meeting, item: ChecklistItem) -> bool:
+    """The item's role, in a meeting still open, and only in a data category the user's agency
+    may see: an editor would otherwise show (and could overwrite) an answer it may not read."""
     return (
         item.owner_role == user.role
         and item.stage_id == meeting.stage_id
-        and policy.may(user, meeting.participant)
         and meeting.status not in (Meeting.Status.CANCELLED, Meeting.Status.MINUTES_APPROVED)
+        and item.category in policy.visible_categories(user, meeting.participant)
     )
 
 

@@ -11,10 +11,13 @@ from django.utils.translation import gettext as _
 
 from kmv.access import audit, policy
 from kmv.access.models import Agency, User
+from kmv.dates import date_error
+from participants.models import DataCategory
 from resourcegroups.models import (
     Attendance,
     Meeting,
     MeetingNote,
+    Membership,
     Minutes,
     MinutesAction,
     MinutesAddendum,
@@ -22,6 +25,21 @@ from resourcegroups.models import (
 )
 
 from .meetings import ConflictError, _may_manage, send_feedback_link
+
+# One limit for every free-text part of a meeting's record (agency notes, each minutes
+# section, addenda): about eight printed pages. A 2 MB section was accepted before and then
+# never rendered to the archive PDF, so the minutes could never be approved.
+TEXT_MAX_CHARS = 20_000
+
+
+def _too_long(text: str) -> bool:
+    return len(text or "") > TEXT_MAX_CHARS
+
+
+def _too_long_message() -> str:
+    return _("The text is too long (at most %(max)s characters).") % {
+        "max": f"{TEXT_MAX_CHARS:,}".replace(",", "\u00a0")
+    }
 
 
 def _may_take_part(user: User, meeting: Meeting) -> bool:
@@ -35,8 +53,8 @@ def note_save(
     """Each agency writes its own row: two agencies never overwrite each other."""
     if not _may_take_part(user, meeting):
         raise PermissionDenied(_("You cannot write notes for this meeting."))
-    if len(text) > 20000:
-        raise ValidationError({"text": _("The notes are too long (at most 20 000 characters).")})
+    if _too_long(text):
+        raise ValidationError({"text": _too_long_message()})
     note = (
         MeetingNote.objects.select_for_update()
         .filter(meeting=meeting, agency_id=user.agency_id)
@@ -85,6 +103,32 @@ def notes_visible(user: User, meeting: Meeting):
     return MeetingNote.objects.filter(meeting=meeting, agency_id=user.agency_id)
 
 
+def next_step_parties(meeting: Meeting) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Who may own a next step (the group's active members) and which agencies may (members'
+    and invitees' agencies): the one rule for the minutes form, the API and the service."""
+    members = (
+        Membership.objects.active()
+        .filter(group__participant=meeting.participant)
+        .select_related("staff", "agency")
+        .order_by("agency__name", "staff__last_name")
+    )
+    owners, agencies = [], {}
+    for m in members:
+        owners.append((m.staff_id, f"{m.staff} ({m.agency})"))
+        agencies.setdefault(m.agency_id, str(m.agency))
+    for invitee in meeting.invitees.select_related("agency"):
+        agencies.setdefault(invitee.agency_id, str(invitee.agency))
+    return owners, sorted(agencies.items(), key=lambda a: a[1])
+
+
+def _as_id(value) -> int | None:
+    """An id from a body (int or digits), None when it is no usable id."""
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
 def attending_agencies(meeting: Meeting) -> list[Agency]:
     """Agencies whose invitees were present; before attendance is recorded, all invited."""
     invitees = list(meeting.invitees.select_related("agency"))
@@ -126,8 +170,19 @@ def minutes_compose(
             _("Someone else changed the minutes while you were editing. Check and save again."),
             code="conflict",
         )
+    sections = {
+        "decisions": decisions,
+        "summary": summary,
+        "next_meeting": next_meeting,
+        "plain_summary": plain_summary,
+    }
+    too_long = {name: _too_long_message() for name, text in sections.items() if _too_long(text)}
+    if too_long:
+        raise ValidationError(too_long)
     errors = []
     cleaned_actions = []
+    owners, agencies = next_step_parties(meeting) if actions else ([], [])
+    owner_ids, agency_ids = {pk for pk, _n in owners}, {pk for pk, _n in agencies}
     for i, action in enumerate(actions or [], 1):
         text = (action.get("text") or "").strip()
         if not text:
@@ -143,14 +198,35 @@ def minutes_compose(
             except ValueError:
                 errors.append(_("Next step %(n)s has an invalid date.") % {"n": i})
                 continue
+        if date_error(due):
+            errors.append(_("Next step %(n)s: %(problem)s") % {"n": i, "problem": date_error(due)})
+            continue
+        agency_id, owner_id = _as_id(agency_id), _as_id(action.get("owner") or None)
+        if agency_id not in agency_ids:
+            errors.append(
+                _("Next step %(n)s: choose an agency that takes part in the resource group.")
+                % {"n": i}
+            )
+            continue
+        if action.get("owner") and owner_id not in owner_ids:
+            errors.append(
+                _("Next step %(n)s: choose an owner who is a member of the resource group.")
+                % {"n": i}
+            )
+            continue
+        category = action.get("category") or DataCategory.PLAN_MEETINGS
+        if category not in DataCategory.values:
+            errors.append(_("Next step %(n)s has an unknown data category.") % {"n": i})
+            continue
         cleaned_actions.append(
             MinutesAction(
                 minutes=minutes,
                 order=i,
                 text=text[:400],
-                owner_id=action.get("owner") or None,
-                agency_id=int(agency_id),
+                owner_id=owner_id,
+                agency_id=agency_id,
                 due_date=due,
+                category=category,
             )
         )
     if errors:
@@ -255,6 +331,8 @@ def minutes_addendum(*, user: User, minutes: Minutes, text: str, request=None) -
         raise PermissionDenied(_("Only agencies that attended the meeting add addenda."))
     if not text.strip():
         raise ValidationError({"text": _("Write the correction.")})
+    if _too_long(text):
+        raise ValidationError({"text": _too_long_message()})
     addendum = MinutesAddendum.objects.create(
         minutes=minutes, text=text.strip(), agency_id=user.agency_id, written_by=user
     )

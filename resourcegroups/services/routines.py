@@ -43,7 +43,15 @@ STAGE_FIELDS = (
     "book_room",
     "duration_minutes",
 )
-ITEM_FIELDS = ("text", "text_en", "owner_role", "answer_type", "choices", "profile_fact")
+ITEM_FIELDS = (
+    "text",
+    "text_en",
+    "owner_role",
+    "answer_type",
+    "choices",
+    "profile_fact",
+    "category",
+)
 
 
 # --- who may ---------------------------------------------------------------------------------
@@ -233,6 +241,7 @@ def routine_draft_copy(*, user: User, routine: Routine, request=None) -> Routine
                 answer_type=i.answer_type,
                 choices=[dict(c) for c in (i.choices or [])],
                 profile_fact=i.profile_fact,
+                category=i.category,
             )
             for i in items
         )

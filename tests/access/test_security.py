@@ -25,9 +25,10 @@ from django.urls import include, path, reverse
 from django.utils.csp import CSP
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
+from kmv.access import audit
 from kmv.access.models import AuditEvent
+from tests.factories import api_token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -209,11 +210,13 @@ def test_two_factor_next_does_not_redirect_off_site(client, personas, require_2f
     assert "evil.example" not in response["Location"]
 
 
-def test_system_admin_is_not_forced_to_two_factor(client, personas, require_2fa):
+def test_system_admin_is_forced_to_two_factor_too(client, personas, require_2fa):
+    # every role beyond its own profile (tests/access/test_second_factor.py has them all)
     assert _password_login(client, "root").status_code == 302
-    response = client.get(LIST_URL)
-    assert response.status_code == 200
-    assert client.get("/").status_code == 200
+    for path_ in (LIST_URL, "/", "/admin/"):
+        response = client.get(path_)
+        assert response.status_code == 302
+        assert response["Location"].startswith(TWO_FACTOR_URL)
 
 
 def test_two_factor_off_lets_case_worker_in_directly(client, personas, settings):
@@ -232,8 +235,8 @@ def test_api_session_unverified_is_refused_token_is_allowed(
     assert response.status_code == 403
     assert "Amina" not in response.content.decode()
 
-    token = Token.objects.create(user=alice)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = api_token_for(alice)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     response = api_client.get(API_LIST_URL)
     assert response.status_code == 200
     assert [row["id"] for row in response.json()["results"]] == [participant.pk]
@@ -275,8 +278,9 @@ def test_five_failures_lock_the_account_even_for_the_right_password(
     # the form answers the first four; axes answers the failure that reaches the limit
     assert statuses == [200, 200, 200, 200, 429], statuses
 
-    assert AuditEvent.objects.filter(action="login_failed", actor_label="alice").count() == 5
-    assert AuditEvent.objects.filter(action="locked_out", actor_label="alice").exists()
+    masked = audit.masked_username("alice")  # failed logins keep no raw typed name
+    assert AuditEvent.objects.filter(action="login_failed", actor_label=masked).count() == 5
+    assert AuditEvent.objects.filter(action="locked_out", actor_label=masked).exists()
 
     response = _password_login(client, "alice", PASSWORD)
     assert response.status_code == settings.AXES_HTTP_RESPONSE_CODE == 429
@@ -315,9 +319,38 @@ def test_failed_login_event_holds_username_not_password(client, personas, clean_
     _password_login(client, "alice", "s3cret-typo-password")
     event = AuditEvent.objects.get(action="login_failed")
     assert event.actor is None
-    assert event.actor_label == "alice"
+    assert event.actor_label == audit.masked_username("alice")
     values = AuditEvent.objects.values().get(pk=event.pk)
     assert "s3cret-typo-password" not in json.dumps(values, default=str)
+
+
+def test_a_national_id_or_password_typed_as_user_name_is_stored_nowhere(
+    client, personas, clean_axes
+):
+    """The user name box may get a national id or a password: neither the audit log nor
+    django-axes' tables hold it, only a keyed hash (the same for each attempt, so repeated
+    attempts on one name still line up and lock out)."""
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    typed = ["14039112345", "Hemmelig-passord-2026"]
+    for value in typed:
+        _password_login(client, value, "wrong password 123")
+        _password_login(client, value, "wrong password 123")
+    stored = json.dumps(
+        [
+            list(AuditEvent.objects.values()),
+            list(AccessAttempt.objects.values()),
+            list(AccessFailureLog.objects.values()),
+        ],
+        default=str,
+    )
+    for value in typed:
+        assert value not in stored
+        assert value.lower() not in stored
+    for value in typed:
+        masked = audit.masked_username(value)
+        assert AuditEvent.objects.filter(action="login_failed", actor_label=masked).count() == 2
+        assert AccessAttempt.objects.filter(username=masked).exists()
 
 
 # --- 3. session lifetime ---------------------------------------------------------------

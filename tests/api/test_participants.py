@@ -5,7 +5,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from kmv.access.models import AuditEvent
@@ -14,6 +13,7 @@ from participants.api import Conflict
 from participants.models import Participant
 from participants.validators import validate_national_id
 from resourcegroups import services as group_services
+from tests.factories import api_token_for
 
 from .conftest import national_id_for
 
@@ -315,9 +315,9 @@ def test_create_by_non_case_worker_is_forbidden_with_reason(personas, municipali
 
 def test_token_authentication(participant, personas, settings):
     settings.KMV_REQUIRE_2FA = True
-    token = Token.objects.create(user=personas["nav_adviser"])
+    token = api_token_for(personas["nav_adviser"])
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     response = client.get("/api/participants/")
     assert response.status_code == 200
     assert [row["id"] for row in response.json()["results"]] == [participant.pk]

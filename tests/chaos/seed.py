@@ -14,13 +14,17 @@ import django
 django.setup()
 
 from django.utils import timezone  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
 from kmv.access.models import Agency, Role  # noqa: E402
 from kmv.notify import services as notify  # noqa: E402
 from participants import services as participant_services  # noqa: E402
 from resourcegroups import services as group_services  # noqa: E402
-from tests.factories import AgencyFactory, MunicipalityFactory, UserFactory  # noqa: E402
+from tests.factories import (  # noqa: E402
+    AgencyFactory,
+    MunicipalityFactory,
+    UserFactory,
+    api_token_for,
+)
 
 
 def _people():
@@ -77,8 +81,8 @@ def meetings(n: int) -> dict:
         )
         for _ in range(n)
     ]
-    token = Token.objects.create(user=alice)
-    return {"token": token.key, "participant": participant.pk, "meetings": [m.pk for m in made]}
+    token = api_token_for(alice)
+    return {"token": token, "participant": participant.pk, "meetings": [m.pk for m in made]}
 
 
 def booked(n: int) -> dict:

@@ -15,7 +15,6 @@ import os
 import pytest
 import schemathesis
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
@@ -24,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from kmv.wsgi import application
+from tests.factories import api_token_for
 from tests.fuzz.conftest import FUZZ_SETTINGS, PROFILE
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
@@ -44,8 +44,7 @@ if os.environ.get("KMV_FUZZ_PATHS"):
 
 @pytest.fixture(params=ROLES)
 def role_headers(request, personas, participant):
-    token, _ = Token.objects.get_or_create(user=personas[request.param])
-    return {"Authorization": f"Token {token.key}"}
+    return {"Authorization": f"Token {api_token_for(personas[request.param])}"}
 
 
 @schema.parametrize()
@@ -94,9 +93,9 @@ def test_every_operation_documents_its_errors():
 
 
 def test_page_past_the_end_is_the_documented_404(client, personas, participant):
-    token, _ = Token.objects.get_or_create(user=personas["nav_adviser"])
+    token = api_token_for(personas["nav_adviser"])
     response = client.get(
-        "/api/participants/?page=999", headers={"Authorization": f"Token {token.key}"}
+        "/api/participants/?page=999", headers={"Authorization": f"Token {token}"}
     )
     assert response.status_code == 404
     assert response.json().keys() == {"detail"}

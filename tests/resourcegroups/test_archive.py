@@ -287,7 +287,14 @@ def test_archive_copy_zip_has_pdf_and_arkivmelding(client, personas, approved):
         assert sorted(archive_zip.namelist()) == ["arkivmelding.xml", "referat.pdf"]
         data = archive_zip.read("referat.pdf")
         xml = archive_zip.read("arkivmelding.xml")
-    assert data == archive.read_pdf(approved)
+    # adult education may see only "education and mapping": its copy is an excerpt, with the
+    # decisions (plan and meetings) replaced by the marker and its own next step kept
+    assert data != archive.read_pdf(approved)
+    text = _pdf_text(data)
+    assert "Kurs B1" in text and "Går på modul 3 i FVO." in text
+    assert "Bestille realkompetansevurdering i engelsk" in text
+    assert "vigo.no sendes" not in text
+    assert "Skjult: ikke delt med din virksomhet" in text
     root = ET.fromstring(xml)
     assert root.tag == f"{{{noark.NS}}}arkivmelding"
     assert root.findtext("n:system", namespaces=NS) == "KMV"
@@ -322,6 +329,18 @@ def test_archive_copy_zip_has_pdf_and_arkivmelding(client, personas, approved):
     assert obj.findtext("n:sjekksumAlgoritme", namespaces=NS) == "SHA256"
     assert obj.findtext("n:sjekksum", namespaces=NS) == hashlib.sha256(data).hexdigest()
     assert obj.findtext("n:filstoerrelse", namespaces=NS) == str(len(data))
+    assert doc.findtext("n:beskrivelse", namespaces=NS) == noark.EXCERPT_NOTE
+
+
+def test_owner_agency_copy_is_the_stored_complete_document(client, personas, approved):
+    response = _get_copy(client, personas["nav_adviser"], approved)
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive_zip:
+        data = archive_zip.read("referat.pdf")
+        xml = archive_zip.read("arkivmelding.xml")
+    assert data == archive.read_pdf(approved)
+    assert "vigo.no sendes" in _pdf_text(data)
+    doc = ET.fromstring(xml).find("n:mappe/n:registrering/n:dokumentbeskrivelse", NS)
+    assert doc.find("n:beskrivelse", NS) is None
 
 
 def test_archive_copy_without_case_reference_has_named_empty_element(client, personas, approved):

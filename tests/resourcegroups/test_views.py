@@ -240,8 +240,15 @@ def test_whole_meeting_flow(client, personas, group, meeting1, no_pdf):
     page = client.get(minutes_url).content.decode()
     assert "Rettelse: modul 4 starter i januar." in page
 
-    # the participant's summary: plain words and next steps, nobody's notes
-    body = client.get(reverse("resourcegroups:summary", args=[meeting1.pk])).content.decode()
+    # the participant's summary: plain words and next steps, nobody's notes — and only for an
+    # agency that may see "plan and meetings": bob's agency (education only) gets the marker
+    summary_url = reverse("resourcegroups:summary", args=[meeting1.pk])
+    body = client.get(summary_url).content.decode()
+    assert "Du fortsetter på skolen." not in body
+    assert "Send vitnemål til godkjenning" not in body
+    assert "Skjult: ikke delt med din virksomhet" in body
+    client.force_login(charlie)
+    body = client.get(summary_url).content.decode()
     assert "Du fortsetter på skolen." in body
     assert "Send vitnemål til godkjenning" in body
     assert "NAV-intern" not in body and "Lærernotat" not in body

@@ -1,0 +1,39 @@
+"""Audit rows for reads of a round: its schedule and proposal name participants' meetings,
+so each is a read of those participants (pages, PDFs and the API call the same helpers)."""
+
+from __future__ import annotations
+
+from kmv.access import audit
+
+from .models import Round
+
+
+def audit_round_read(request, rnd: Round, *, channel: str = "", fields=("schedule",)) -> None:
+    """A round's schedule names its participants' meetings: one audit row per participant
+    (pages, PDFs and the API alike)."""
+    by_meeting = dict(rnd.entries.values_list("meeting_id", "meeting__participant_id"))
+    if by_meeting:
+        audit.record_reads(
+            request=request,
+            action=audit.Action.LIST,
+            object_type="meeting",
+            object_ids=list(by_meeting),
+            participant_ids=by_meeting,
+            fields=list(fields),
+            channel=channel,
+        )
+
+
+def audit_proposal_read(request, rows, channel: str = "") -> None:
+    """The proposal lists whose meeting is due: a read of each of those participants."""
+    by_meeting = {r.meeting.pk: r.meeting.participant_id for r in rows}
+    if by_meeting:
+        audit.record_reads(
+            request=request,
+            action=audit.Action.LIST,
+            object_type="meeting",
+            object_ids=list(by_meeting),
+            participant_ids=by_meeting,
+            fields=["stage"],
+            channel=channel,
+        )
