@@ -163,6 +163,8 @@ LOGOUT_REDIRECT_URL = "login"
 # relax it, and never with DEBUG off.
 KMV_REQUIRE_2FA = env_bool("KMV_REQUIRE_2FA", True) or not DEBUG
 OTP_TOTP_ISSUER = "KMV"
+# the admin never shows a device's secret or QR code
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # A TOTP set-up attempt (the secret shown before the first code confirms it) lasts this long.
 KMV_TOTP_SETUP_SECONDS = env_int("KMV_TOTP_SETUP_SECONDS", 600)
 # API tokens (django-rest-knox): hashed, prefixed so scanners spot leaked ones, and expiring.

@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import DataCategory
 
+# Outcomes (what became of the qualification path) are part of the plan: an agency sees them,
+# in the profile, the API and the exports, only where "plan and meetings" is shared with it.
+OUTCOME_CATEGORY = DataCategory.PLAN_MEETINGS
+
 
 @dataclass(frozen=True)
 class Fact:

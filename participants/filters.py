@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from kmv.access import policy
+
 from .models import Consent, DataCategory, Participant
 
 # Database ids are signed 64-bit; a larger number would reach the database and fail there
@@ -46,7 +48,7 @@ class ParticipantFilter(django_filters.FilterSet):
             cond &= Q(first_name__icontains=term) | Q(last_name__icontains=term)
         digits = value.replace(" ", "")
         if digits.isdigit():
-            cond |= Q(national_id=digits)
+            cond |= policy.national_id_match(getattr(self.request, "user", None), digits)
         return queryset.filter(cond)
 
 

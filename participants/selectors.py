@@ -70,7 +70,7 @@ def participant_list(
         for term in q.split():
             cond &= Q(first_name__icontains=term) | Q(last_name__icontains=term)
         if digits.isdigit():
-            cond |= Q(national_id=digits)
+            cond |= policy.national_id_match(user, digits)
         qs = qs.filter(cond)
     if filters.get("municipality"):
         qs = qs.filter(municipality=filters["municipality"])
@@ -206,3 +206,40 @@ def _format_iso(value: str) -> str:
         return date.fromisoformat(value).strftime("%d.%m.%Y")
     except (TypeError, ValueError):
         return value or ""
+
+
+# --- "Is this number already registered?" -------------------------------------------------
+
+# The model's own message for a taken number: it names no participant and no agency.
+DUPLICATE_NATIONAL_ID = Participant._meta.get_field("national_id").error_messages["unique"]
+
+
+def national_id_registered(
+    national_id: str | None, *, user: User, request=None, exclude_pk=None
+) -> bool:
+    """The one duplicate lookup (registration page, API, import). It answers yes or no and
+    nothing else — the same for a participant of the user's own agency as for another's, never
+    which participant or agency — and a yes is audited against the participant found, so its
+    access log shows who asked."""
+    if not national_id:
+        return False
+    from kmv.access import audit
+
+    found = (
+        Participant.objects.filter(national_id=national_id)
+        .exclude(pk=exclude_pk)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if found is None:
+        return False
+    audit.record(
+        action=audit.Action.DENIED,
+        request=request,
+        user=user,
+        object_type="participant",
+        object_id=found,
+        participant_id=found,
+        fields=["national_id"],
+    )
+    return True

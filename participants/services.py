@@ -59,9 +59,23 @@ def _require_case_worker(user: User) -> None:
         raise PermissionDenied(_("Only staff working with participants can register them."))
 
 
-@transaction.atomic
+def _refuse_registered_national_id(user: User, number, request, *, exclude_pk=None) -> None:
+    """A taken number gets the one neutral answer of `selectors.national_id_registered`.
+    Called before the transaction opens, so the audit row of the lookup is kept."""
+    from .selectors import DUPLICATE_NATIONAL_ID, national_id_registered
+
+    if national_id_registered(number, user=user, request=request, exclude_pk=exclude_pk):
+        raise ValidationError({"national_id": [str(DUPLICATE_NATIONAL_ID)]})
+
+
 def participant_create(*, user: User, request=None, **data) -> Participant:
     _require_case_worker(user)
+    _refuse_registered_national_id(user, data.get("national_id") or None, request)
+    return _participant_create(user=user, request=request, **data)
+
+
+@transaction.atomic
+def _participant_create(*, user: User, request=None, **data) -> Participant:
     participant = Participant(owner_agency_id=user.agency_id, created_by=user)
     for name in EDITABLE_FIELDS:
         if name in data:
@@ -86,13 +100,24 @@ def participant_create(*, user: User, request=None, **data) -> Participant:
     return participant
 
 
-@transaction.atomic
 def participant_update(
     *, user: User, participant: Participant, version: int | None = None, request=None, **data
 ) -> Participant:
     """Optimistic locking: `version` is what the editor saw; a newer save wins no silent race."""
     if not policy.may(user, participant, policy.CHANGE):
         raise PermissionDenied(_("You may not change this participant."))
+    number = data.get("national_id") or None
+    if number and number != participant.national_id:
+        _refuse_registered_national_id(user, number, request, exclude_pk=participant.pk)
+    return _participant_update(
+        user=user, participant=participant, version=version, request=request, **data
+    )
+
+
+@transaction.atomic
+def _participant_update(
+    *, user: User, participant: Participant, version: int | None = None, request=None, **data
+) -> Participant:
     current = Participant.objects.select_for_update().get(pk=participant.pk)
     if version is not None and current.version != int(version):
         raise ConflictError(

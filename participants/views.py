@@ -19,6 +19,7 @@ from kmv.access.selectors import participant_access_log
 from kmv.forms import apply_service_errors
 
 from . import selectors, services
+from .facts import OUTCOME_CATEGORY
 from .forms import (
     ConsentForm,
     OutcomeForm,
@@ -99,7 +100,16 @@ def participant_detail(request, pk):
             "categories": [c for c in DataCategory if c in categories],
             "consents": selectors.consents_visible(user=request.user, participant=participant),
             "memberships": memberships,
-            "outcomes": participant.outcomes.select_related("reported_by_agency")[:20],
+            "outcomes": [
+                o
+                for o in participant.outcomes.select_related("reported_by_agency")[:20]
+                if policy.may_read_datum(
+                    categories,
+                    OUTCOME_CATEGORY,
+                    agency_id=o.reported_by_agency_id,
+                    own_agency_id=request.user.agency_id,
+                )
+            ],
             "may_record_outcome": request.user.role in CASE_ROLES,
             "timeline": selectors.participant_timeline(
                 participant=participant, user=request.user, today=today

@@ -200,7 +200,7 @@ class OutcomeExportViewSet(viewsets.ViewSet):
             .prefetch_related("outcomes")
             .order_by("pk")
         )
-        rows = list(imports.export_rows(qs))
+        rows = list(imports.export_rows(qs, user=request.user))
         audit.record(
             request=request,
             action=audit.Action.EXPORT,

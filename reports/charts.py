@@ -1,7 +1,8 @@
 """Charts as inline SVG drawn in Python (no JavaScript, no CDN: the CSP allows only 'self').
 
-Charts draw the *suppressed* table: hidden cells are left out (a gap in a line, a missing
-segment in a bar), never drawn as zero. Every chart sits next to its table, which is the
+Charts draw the table as the viewer sees it (`Cell.value`: exact or perturbed): hidden cells
+are gaps — a break in a line, an empty dashed slot in a bar — never drawn as zero, and never
+given a height that would hint at their value. Every chart sits next to its table, which is the
 text alternative; the SVG carries a title and `role="img"`.
 """
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 WIDTH, HEIGHT = 560, 220
 LEFT, RIGHT, TOP, BOTTOM = 40, 150, 12, 28
+GAP = 6  # the height of a hidden segment in a bar
 PALETTE = [
     "#0062ba",
     "#c23c00",
@@ -33,15 +35,18 @@ def _frame(title: str, body: list[str]) -> SafeString:
     )
 
 
-def _axis(max_value: int) -> tuple[list[str], float]:
-    plot_h = HEIGHT - TOP - BOTTOM
+def _axis(max_value: int, reserve: int = 0) -> tuple[list[str], float]:
+    """The axes, and the scale (pixels per count) under which `max_value` reaches the top
+    label; `reserve`: pixels kept free above it (for the gaps of hidden segments)."""
+    plot_h = HEIGHT - TOP - BOTTOM - reserve
     top = max(max_value, 1)
     scale = plot_h / top
     parts = [
         f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{HEIGHT - BOTTOM}" stroke="#888"/>',
         f'<line x1="{LEFT}" y1="{HEIGHT - BOTTOM}" x2="{WIDTH - RIGHT}" '
         f'y2="{HEIGHT - BOTTOM}" stroke="#888"/>',
-        f'<text x="{LEFT - 4}" y="{TOP + 4}" font-size="10" text-anchor="end">{top}</text>',
+        f'<text x="{LEFT - 4}" y="{TOP + reserve + 4}" font-size="10" text-anchor="end">'
+        f"{top}</text>",
         f'<text x="{LEFT - 4}" y="{HEIGHT - BOTTOM}" font-size="10" text-anchor="end">0</text>',
     ]
     return parts, scale
@@ -102,12 +107,14 @@ def trend_lines(section) -> SafeString | str:
 
 
 def stacked_bars(section) -> SafeString | str:
-    """One bar per row, one segment per column; hidden cells are not drawn."""
+    """One bar per row, one segment per column; a hidden cell is an empty dashed slot of a
+    fixed height (a gap in the bar), whatever its value."""
     if not section.rows:
         return ""
     cells = section.table.cells
     heights = [sum(c.value for c in row if not c.suppressed) for row in cells]
-    parts, scale = _axis(max(heights or [0]))
+    gaps = max((sum(GAP for c in row if c.suppressed) for row in cells), default=0)
+    parts, scale = _axis(max(heights or [0]), reserve=gaps)
     plot_w = WIDTH - LEFT - RIGHT
     slot = plot_w / len(cells)
     bar_w = max(4.0, slot * 0.6)
@@ -115,7 +122,15 @@ def stacked_bars(section) -> SafeString | str:
         x = LEFT + i * slot + (slot - bar_w) / 2
         y = HEIGHT - BOTTOM
         for j, cell in enumerate(row):
-            if cell.suppressed or not cell.value:
+            if cell.suppressed:  # a gap of a fixed size: hidden, not zero, not a height
+                y -= GAP
+                parts.append(
+                    f'<rect class="kmv-chart-gap" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" '
+                    f'height="{GAP}" fill="none" stroke="{PALETTE[j % len(PALETTE)]}" '
+                    f'stroke-dasharray="2 2"/>'
+                )
+                continue
+            if not cell.value:
                 continue
             h = cell.value * scale
             y -= h

@@ -29,6 +29,7 @@ from kmv import uploads
 from kmv.access import policy
 from kmv.access.models import Municipality, User
 from participants import outcomes as outcome_services
+from participants import selectors as participant_selectors
 from participants import services as participant_services
 from participants.models import OutcomeRecord, OutcomeStatus, Participant
 from participants.validators import validate_national_id
@@ -198,7 +199,7 @@ def validate(rows: list[dict[str, str]], user: User) -> ImportResult:
     nids = {r.get("national_id") for r in rows if r.get("national_id")}
     visible = policy.participants_for(user)
     by_id = {p.pk: p for p in visible.filter(pk__in=[int(i) for i in ids])}
-    by_nid = {p.national_id: p for p in visible.filter(national_id__in=nids)}
+    by_nid = {p.national_id: p for p in visible.filter(policy.national_id_match(user, nids))}
     seen_nids: dict[str, int] = {}
     results = []
     may_create = outcome_services.may_record_outcomes(user)
@@ -234,13 +235,8 @@ def validate(rows: list[dict[str, str]], user: User) -> ImportResult:
                     validate_national_id(nid)
                 except ValidationError as exc:
                     errors.extend(f"national_id: {m}" for m in exc.messages)
-                if Participant.objects.filter(national_id=nid).exists():
-                    errors.append(
-                        _(
-                            "national_id: a participant with this number exists, but you "
-                            "do not have access to them. Ask their responsible agency."
-                        )
-                    )
+                if participant_selectors.national_id_registered(nid, user=user):
+                    errors.append(f"national_id: {participant_selectors.DUPLICATE_NATIONAL_ID}")
             if not errors:
                 candidate = Participant(owner_agency_id=user.agency_id, **data)
                 try:
@@ -387,20 +383,35 @@ def _write(res: RowResult, user: User) -> None:
 # --- export (the same format) ----------------------------------------------------------
 
 
-def export_rows(participants: Iterable[Participant]) -> Iterable[list[str]]:
-    """One row per outcome record (or one without outcome columns), import format."""
+def export_rows(participants: Iterable[Participant], *, user: User) -> Iterable[list[str]]:
+    """One row per outcome record (or one without outcome columns), import format, as `user`
+    may read it: the identity number masked unless the user's agency owns the participant,
+    outcomes only where their data category is visible (`kmv.access.policy`)."""
+    from participants.facts import OUTCOME_CATEGORY
+
+    participants = list(participants)
+    categories = policy.visible_categories_map(user, participants)
     yield HEADER
     for p in participants:
         base = [
             str(p.pk),
-            p.national_id or "",
+            policy.shown_national_id(user, p),
             p.first_name,
             p.last_name,
             p.date_of_birth.isoformat(),
             p.municipality.number,
             p.pathway,
         ]
-        records = list(p.outcomes.all())
+        records = [
+            o
+            for o in p.outcomes.all()
+            if policy.may_read_datum(
+                categories.get(p.pk, set()),
+                OUTCOME_CATEGORY,
+                agency_id=o.reported_by_agency_id,
+                own_agency_id=user.agency_id,
+            )
+        ]
         if not records:
             yield [*base, "", "", "", "", "", "", ""]
         for o in sorted(records, key=lambda o: (o.since, o.pk)):

@@ -36,3 +36,21 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
+
+
+class CellKeySecret(models.Model):
+    """The random secret behind the record keys of the cell-key method
+    (`reports.suppression`). One row, made on first use; it must never change (new keys
+    would give every cell a second, independent perturbation, and the two could be
+    averaged), so it is independent of SECRET_KEY, which may be rotated. The setting
+    KMV_CELL_KEY_SECRET, when set, is used instead."""
+
+    value = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cell-key secret")
+        verbose_name_plural = _("cell-key secrets")
+
+    def __str__(self):
+        return f"cell-key secret ({self.created_at:%Y-%m-%d})"

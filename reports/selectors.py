@@ -1,11 +1,13 @@
 """Read-only aggregates for the dashboard. Each section is a constant number of queries
 (GROUP BY in the database), whatever the number of participants or meetings.
 
-Every section returns a `Section`: row and column keys, the raw counts, and the same counts
-after `reports.suppression.suppress`. The raw counts never leave this module except through
-`Section.table` (suppressed); drill-downs go through `cell_participants`, which returns the
-participants behind one cell, to be intersected with `policy.participants_for(user)` by the
-caller.
+Every section returns a `Section`: row and column keys and the counts as the viewer may see
+them (`reports.suppression.protect`: exact, or small counts hidden and the others perturbed
+by their cell keys). Each count is computed together with its cell key — the sum of the
+record keys (`suppression.record_key`) of what it counts — in the same GROUP BY. The raw
+counts never leave this module; drill-downs go through `cell_participants`, which returns
+the participants behind one cell, to be intersected with `policy.participants_for(user)` by
+the caller.
 
 Timing rules (due windows, on time / late) stay in `resourcegroups.planning`: the database
 groups meetings by (routine, stage, days between due date and meeting) or by due date, and
@@ -29,6 +31,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
 )
 from django.db.models.functions import ExtractYear, TruncDate
 from django.utils import timezone
@@ -40,7 +43,17 @@ from resourcegroups import planning
 from resourcegroups.models import Meeting, MeetingInvitee, Membership, Routine, RoutineStage
 
 from . import cache as report_cache
-from .suppression import EXACT, SuppressedTable, limit_for, small_remainder, suppress, threshold
+from .suppression import (
+    EXACT,
+    SuppressedTable,
+    cell_key,
+    limit_for,
+    protect,
+    protect_cell,
+    record_key,
+    share,
+    threshold,
+)
 
 S = OutcomeStatus
 
@@ -133,6 +146,13 @@ def _matrix(rows, cols, counts: dict[tuple[str, str], int]) -> list[list[int]]:
     return [[counts.get((r, c), 0) for c, _l in cols] for r, _l in rows]
 
 
+def _protected(rows, cols, found: dict[tuple[str, str], tuple], limit: int) -> SuppressedTable:
+    """`protect` a table from {(row, col): (count, summed record keys)}."""
+    counts = {rc: n for rc, (n, _k) in found.items()}
+    keys = {rc: cell_key(k) for rc, (_n, k) in found.items()}
+    return protect(_matrix(rows, cols, counts), _matrix(rows, cols, keys), limit)
+
+
 def population(filters: Filters) -> QuerySet[Participant]:
     """Everyone any participant-based section may count under these filters (the agency
     filter narrows the participants of most sections, but attendance counts every
@@ -161,23 +181,27 @@ def participation(filters: Filters, *, today: date, limit: int | None = None) ->
     }
     base = base_participants(filters)
     with_group = {
-        (str(r["municipality_id"]), str(r["year"])): r["n"]
+        (str(r["municipality_id"]), str(r["year"])): (r["n"], r["k"])
         for r in base.filter(resource_group__isnull=False)
         .annotate(year=ExtractYear("resource_group__created_at"))
         .filter(year__in=years)
         .values("municipality_id", "year")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), k=Sum(record_key("pk")))
         .order_by()
     }
     started = {
-        (str(r["participant__municipality_id"]), str(r["cohort_year"])): r["n"]
+        (str(r["participant__municipality_id"]), str(r["cohort_year"])): (r["n"], r["k"])
         for r in OutcomeRecord.objects.filter(
             status=S.UPPER_SECONDARY_STARTED,
             cohort_year__in=years,
             participant__in=base.values("pk"),
         )
         .values("participant__municipality_id", "cohort_year")
-        .annotate(n=Count("participant_id", distinct=True))
+        .annotate(
+            n=Count("participant_id", distinct=True),
+            # one key per participant (a participant with two start records counts once)
+            k=Sum(record_key("participant_id"), distinct=True),
+        )
         .order_by()
     }
     return [
@@ -187,8 +211,8 @@ def participation(filters: Filters, *, today: date, limit: int | None = None) ->
             str(_("Municipality")),
             rows,
             cols,
-            # public statistics, not about the participants: never suppressed
-            suppress(_matrix(rows, cols, settled), 1),
+            # public statistics, not about the participants: never protected
+            protect(_matrix(rows, cols, settled), None),
             description=str(_("Entered or imported per municipality and year.")),
             drillable=False,
         ),
@@ -198,7 +222,7 @@ def participation(filters: Filters, *, today: date, limit: int | None = None) ->
             str(_("Municipality")),
             rows,
             cols,
-            suppress(_matrix(rows, cols, with_group), limit),
+            _protected(rows, cols, with_group, limit),
             description=str(_("By the year the resource group was set up.")),
             exact=limit == EXACT,
         ),
@@ -208,7 +232,7 @@ def participation(filters: Filters, *, today: date, limit: int | None = None) ->
             str(_("Municipality")),
             rows,
             cols,
-            suppress(_matrix(rows, cols, started), limit),
+            _protected(rows, cols, started, limit),
             description=str(_("By upper-secondary start year (cohort).")),
             exact=limit == EXACT,
         ),
@@ -246,19 +270,18 @@ def _cohort_base(filters: Filters):
     return qs
 
 
-def _share(part, whole, hidden: bool) -> str:
-    if hidden or not whole:
-        return "x" if hidden else "–"
-    return f"{round(100 * part / whole)} %"
-
-
 def _cohort_counts(filters: Filters) -> list[dict]:
-    """One row per cohort with every category count. The per-participant current status is
-    computed once per participant in an inner query (ORM: filters and the newest-record
-    subqueries), and counted by an outer GROUP BY. (Aggregating the annotated queryset
-    directly repeats the subqueries inside every FILTER clause: ~15× slower at scale.)"""
+    """One row per cohort with every category count and its summed record keys (`<name>`,
+    `<name>_key`). The per-participant current status is computed once per participant in
+    an inner query (ORM: filters and the newest-record subqueries), and counted by an outer
+    GROUP BY. (Aggregating the annotated queryset directly repeats the subqueries inside
+    every FILTER clause: ~15× slower at scale.)"""
     inner_sql, inner_params = (
-        _cohort_base(filters).values("pk", "cur_status", "cur_work", "cohort").order_by().query
+        _cohort_base(filters)
+        .annotate(rk=record_key("pk"))
+        .values("pk", "cur_status", "cur_work", "cohort", "rk")
+        .order_by()
+        .query
     ).sql_with_params()
     selects, params = [], []
 
@@ -272,16 +295,19 @@ def _cohort_counts(filters: Filters) -> list[dict]:
         if or_work:
             cond = f"({cond} OR t.cur_work)"
         params.extend(str(v) for v in statuses)
-        return f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)"
+        params.extend(str(v) for v in statuses)
+        return (
+            f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), SUM(CASE WHEN {cond} THEN t.rk ELSE 0 END)"
+        )
 
     names = []
     for key, statuses, _label in COHORT_CATEGORIES:
         selects.append(case(statuses))
-        names.append(key)
+        names += [key, f"{key}_key"]
         selects.append(case(statuses, work=True))
-        names.append(f"{key}_work")
+        names += [f"{key}_work", f"{key}_work_key"]
     selects.append(case([*SCHOOL, S.HIGHER_EDUCATION], or_work=True))
-    names.append("school_or_work")
+    names += ["school_or_work", "school_or_work_key"]
     # MATERIALIZED: PostgreSQL would otherwise inline the inner query and repeat its
     # subqueries in every CASE (measured: 25× slower at 10,000 participants)
     sql = (
@@ -304,33 +330,25 @@ def cohort_outcomes(filters: Filters, limit: int | None = None) -> list[Section]
     limit = threshold() if limit is None else limit
     rows = [(str(r["cohort"]), str(r["cohort"])) for r in data]
     cols = [(key, str(label)) for key, _s, label in COHORT_CATEGORIES]
-    outcomes = suppress([[r[k] for k, _l in cols] for r in data], limit)
 
-    # of which in work: a small remainder (not in work) would be revealed next to the
-    # category, and a hidden category hides its in-work count
-    work_counts = [[r[f"{k}_work"] for k, _l in cols] for r in data]
-    forced = [
-        (i, j)
-        for i, r in enumerate(data)
-        for j, (k, _l) in enumerate(cols)
-        if outcomes.cells[i][j].suppressed or small_remainder(r[f"{k}_work"], r[k], limit)
-    ]
-    in_work = suppress(work_counts, limit, also=forced)
+    def table(suffix: str) -> SuppressedTable:
+        counts = [[r[f"{k}{suffix}"] for k, _l in cols] for r in data]
+        keys = [[cell_key(r[f"{k}{suffix}_key"]) for k, _l in cols] for r in data]
+        return protect(counts, keys, limit)
 
+    outcomes = table("")
+    # of which in work: cells of their own (their own records, their own noise), so a
+    # small remainder (not in work) cannot be read off beside the category
+    in_work = table("_work")
+
+    # shares from the shown figures only: they tell nothing the figures do not
     moved_col = len(cols) - 1
-    moved_share, school_work_share, sw_hidden = [], [], []
+    moved_share, school_work_share = [], []
     for i, r in enumerate(data):
-        started = sum(r[k] for k, _l in cols)
-        started_hidden = outcomes.row_totals[i].suppressed
-        moved_share.append(
-            _share(
-                r["moved_away"], started, outcomes.cells[i][moved_col].suppressed or started_hidden
-            )
-        )
-        n = r["school_or_work"]
-        hidden = started_hidden or 0 < n < limit or small_remainder(n, started, limit)
-        sw_hidden.append(hidden)
-        school_work_share.append(_share(n, started, hidden))
+        started = outcomes.row_totals[i]
+        moved_share.append(share(outcomes.cells[i][moved_col], started))
+        school_or_work = protect_cell(r["school_or_work"], cell_key(r["school_or_work_key"]), limit)
+        school_work_share.append(share(school_or_work, started))
     return [
         Section(
             "cohorts",
@@ -412,6 +430,7 @@ def _compliance_groups(filters: Filters, *, today: date):
     }
     meetings = _meetings(filters).filter(stage_id__in=list(stages))
     counts: dict[tuple[int, str], int] = defaultdict(int)
+    keys: dict[tuple[int, str], int] = defaultdict(int)  # summed record keys, same cells
     matchers: dict[tuple[int, str], list[Q]] = defaultdict(list)
     held = (
         meetings.filter(status__in=Meeting.DONE_STATUSES, planned_start__isnull=False)
@@ -419,7 +438,7 @@ def _compliance_groups(filters: Filters, *, today: date):
             delta=ExpressionWrapper(_held_date() - F("due_date"), output_field=DurationField())
         )
         .values("routine_id", "stage_id", "delta")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), k=Sum(record_key("pk", "meeting")))
         .order_by()
     )
     for r in held:
@@ -427,6 +446,7 @@ def _compliance_groups(filters: Filters, *, today: date):
         cls = str(planning.timing(routine, _EPOCH, _EPOCH + r["delta"]))
         key = (stages[r["stage_id"]].number, cls)
         counts[key] += r["n"]
+        keys[key] += int(r["k"] or 0)
         matchers[key].append(
             Q(
                 status__in=Meeting.DONE_STATUSES,
@@ -436,10 +456,11 @@ def _compliance_groups(filters: Filters, *, today: date):
             )
         )
     upcoming: dict[tuple[int, str], int] = defaultdict(int)
+    upcoming_keys: dict[tuple[int, str], int] = defaultdict(int)
     open_rows = (
         meetings.filter(status__in=Meeting.OPEN_STATUSES)
         .values("routine_id", "stage_id", "due_date")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), k=Sum(record_key("pk", "meeting")))
         .order_by()
     )
     months = _upcoming_months(today)
@@ -448,6 +469,7 @@ def _compliance_groups(filters: Filters, *, today: date):
         cls = str(_open_state(routine, r["due_date"], today))
         number = stages[r["stage_id"]].number
         counts[(number, cls)] += r["n"]
+        keys[(number, cls)] += int(r["k"] or 0)
         matchers[(number, cls)].append(
             Q(
                 status__in=Meeting.OPEN_STATUSES,
@@ -460,6 +482,7 @@ def _compliance_groups(filters: Filters, *, today: date):
         month = f"{opens:%Y-%m}"
         if cls == "not_yet_due" and month in dict(months):
             upcoming[(number, month)] += r["n"]
+            upcoming_keys[(number, month)] += int(r["k"] or 0)
             matchers[(number, f"opens:{month}")].append(
                 Q(
                     status__in=Meeting.OPEN_STATUSES,
@@ -472,7 +495,7 @@ def _compliance_groups(filters: Filters, *, today: date):
     # the newest routine version names the stage
     for s in sorted(stages.values(), key=lambda s: (routines[s.routine_id].version, s.pk)):
         names[s.number] = str(s)
-    return counts, matchers, names, upcoming
+    return counts, matchers, names, upcoming, keys, upcoming_keys
 
 
 def _upcoming_months(today: date) -> list[tuple[str, str]]:
@@ -485,7 +508,7 @@ def _upcoming_months(today: date) -> list[tuple[str, str]]:
 
 
 def compliance(filters: Filters, *, today: date, limit: int | None = None) -> list[Section]:
-    counts, _m, names, upcoming = _compliance_groups(filters, today=today)
+    counts, _m, names, upcoming, keys, upcoming_keys = _compliance_groups(filters, today=today)
     numbers = sorted({n for n, _c in counts} | set(names))
     numbers = [n for n in numbers if any(counts.get((n, c), 0) for c, _l in COMPLIANCE_COLS)]
     rows = [(str(n), names.get(n, str(n))) for n in numbers]
@@ -499,7 +522,11 @@ def compliance(filters: Filters, *, today: date, limit: int | None = None) -> li
             str(_("Stage")),
             rows,
             cols,
-            suppress([[counts.get((n, c), 0) for c, _l in cols] for n in numbers], limit),
+            protect(
+                [[counts.get((n, c), 0) for c, _l in cols] for n in numbers],
+                [[cell_key(keys.get((n, c))) for c, _l in cols] for n in numbers],
+                limit,
+            ),
             description=str(
                 _(
                     "Meetings with a due date, by stage: held inside the due window, before "
@@ -515,7 +542,11 @@ def compliance(filters: Filters, *, today: date, limit: int | None = None) -> li
             str(_("Stage")),
             rows,
             [(f"opens:{k}", label) for k, label in months],
-            suppress([[upcoming.get((n, k), 0) for k, _l in months] for n in numbers], limit),
+            protect(
+                [[upcoming.get((n, k), 0) for k, _l in months] for n in numbers],
+                [[cell_key(upcoming_keys.get((n, k))) for k, _l in months] for n in numbers],
+                limit,
+            ),
             description=str(_("Open meetings whose due window opens in the month.")),
             exact=limit == EXACT,
         ),
@@ -561,7 +592,13 @@ def attendance(filters: Filters, limit: int | None = None) -> list[Section]:
         _invitations(filters)
         .values("agency_id")
         .annotate(
-            **{f"c_{c or 'none'}": Count("pk", filter=Q(attendance=c)) for c, _l in ATTENDANCE_COLS}
+            **{
+                f"c_{c or 'none'}": Count("pk", filter=Q(attendance=c)) for c, _l in ATTENDANCE_COLS
+            },
+            **{
+                f"k_{c or 'none'}": Sum(record_key("pk", "invitation"), filter=Q(attendance=c))
+                for c, _l in ATTENDANCE_COLS
+            },
         )
         .order_by()
     )
@@ -571,12 +608,12 @@ def attendance(filters: Filters, limit: int | None = None) -> list[Section]:
     data.sort(key=lambda r: names.get(r["agency_id"], ""))
     rows = [(str(r["agency_id"]), names.get(r["agency_id"], "")) for r in data]
     cols = [(c or "none", str(label)) for c, label in ATTENDANCE_COLS]
-    table = suppress([[r[f"c_{c}"] for c, _l in cols] for r in data], limit)
-    rates = []
-    for i, _r in enumerate(data):
-        invited = table.row_totals[i]
-        present = table.cells[i][0]
-        rates.append(_share(present.value, invited.value, present.suppressed or invited.suppressed))
+    table = protect(
+        [[r[f"c_{c}"] for c, _l in cols] for r in data],
+        [[cell_key(r[f"k_{c}"]) for c, _l in cols] for r in data],
+        limit,
+    )
+    rates = [share(table.cells[i][0], table.row_totals[i]) for i in range(len(data))]
     return [
         Section(
             "attendance",
@@ -612,11 +649,15 @@ def feedback(filters: Filters, *, today: date) -> list[Section]:
         FeedbackResponse.objects.filter(period__year__in=years)
         .values("stage_number")
         .annotate(
-            n=Count("pk"), heard=Avg("heard"), understood=Avg("understood"), useful=Avg("useful")
+            n=Count("pk"),
+            k=Sum(record_key("pk", "feedback")),
+            heard=Avg("heard"),
+            understood=Avg("understood"),
+            useful=Avg("useful"),
         )
         .order_by("stage_number")
     )
-    table = suppress([[r["n"]] for r in data], limit)
+    table = protect([[r["n"]] for r in data], [[cell_key(r["k"])] for r in data], limit)
     extras = []
     for field_name, label in (
         ("heard", _("I was listened to")),
@@ -658,7 +699,7 @@ def feedback(filters: Filters, *, today: date) -> list[Section]:
             str(_("Year")),
             rows,
             cols,
-            suppress(_matrix(rows, cols, meetings), 1),  # about meetings, not people
+            protect(_matrix(rows, cols, meetings), None),  # about meetings, not people
             drillable=False,
         ),
     ]
@@ -776,7 +817,7 @@ def cell_participants(
             qs = qs.filter(cur_work=True)
         return Participant.objects.filter(pk__in=qs.values("pk"))
     if key in ("compliance", "upcoming"):
-        _counts, matchers, _names, _up = _compliance_groups(filters, today=today)
+        matchers = _compliance_groups(filters, today=today)[1]
         cls_keys = [c for c, _l in COMPLIANCE_COLS] if key == "compliance" else None
         q = Q(pk__in=[])
         for (number, cls), qs_list in matchers.items():

@@ -8,11 +8,12 @@ from .suppression import threshold
 
 
 class CellSerializer(serializers.Serializer):
-    """A count, or a suppressed cell: `value` null and `suppressed` true — never 0."""
+    """A count (perturbed unless the table is exact, see `noise_bound`), or a suppressed cell:
+    `value` null and `suppressed` true — never 0."""
 
     value = serializers.IntegerField(allow_null=True)
     suppressed = serializers.BooleanField()
-    display = serializers.CharField(help_text=_('The number, "<5" (small) or "x" (complement).'))
+    display = serializers.CharField(help_text=_('The number, or "x" (hidden).'))
 
 
 class ColumnSerializer(serializers.Serializer):
@@ -40,6 +41,14 @@ class SectionSerializer(serializers.Serializer):
             "suppressed."
         )
     )
+    noise_bound = serializers.IntegerField(
+        help_text=_(
+            "0: the numbers are exact. Otherwise the counts are protected by the cell-key "
+            "method: a count below the threshold (0 included) is hidden, a larger one is "
+            "shifted by at most this much (the same shift for the same people every time), so "
+            "tables do not add up exactly."
+        )
+    )
     columns = ColumnSerializer(many=True)
     extra_columns = serializers.ListField(child=serializers.CharField())
     rows = RowSerializer(many=True)
@@ -60,6 +69,7 @@ def section_data(section) -> dict:
         "row_header": section.row_header,
         "threshold": limit,
         "exact": section.exact,
+        "noise_bound": t.noise_bound,
         "columns": [{"key": k, "label": label} for k, label in section.cols],
         "extra_columns": [label for label, _v in section.extras],
         "rows": [

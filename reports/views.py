@@ -473,7 +473,7 @@ def export_outcomes(request):
         .order_by("pk")
     )
     fmt = request.GET.get("format", "csv")
-    rows = list(imports.export_rows(qs))
+    rows = list(imports.export_rows(qs, user=request.user))
     ids = [int(r[0]) for r in rows[1:]]
     audit.record(
         request=request,

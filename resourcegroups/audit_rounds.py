@@ -37,3 +37,18 @@ def audit_proposal_read(request, rows, channel: str = "") -> None:
             fields=["stage"],
             channel=channel,
         )
+
+
+def audit_info_day_read(request, invitations, cohort) -> None:
+    """An information day's page names the invited participants and the cohort due."""
+    by_meeting = {i.meeting_id: i.participant_id for i in invitations if i.meeting_id}
+    by_meeting |= {m.pk: m.participant_id for m in cohort}
+    if by_meeting:
+        audit.record_reads(
+            request=request,
+            action=audit.Action.LIST,
+            object_type="meeting",
+            object_ids=list(by_meeting),
+            participant_ids=by_meeting,
+            fields=["information_day"],
+        )

@@ -20,7 +20,7 @@ from kmv.forms import apply_service_errors
 from kmv.notify.selectors import invitation_status
 
 from . import scheduler
-from .audit_rounds import audit_proposal_read, audit_round_read
+from .audit_rounds import audit_info_day_read, audit_proposal_read, audit_round_read
 from .forms_rounds import (
     InterpreterForm,
     InterpreterWindowForm,
@@ -441,16 +441,18 @@ def info_day_detail(request, pk):
             _errors(request, exc)
         return redirect("rounds:info_day", pk=day.pk)
     visible = services.policy.participants_for(request.user).values("pk")
-    invitations = day.invitations.filter(participant__in=visible).select_related(
-        "participant", "meeting"
+    invitations = list(
+        day.invitations.filter(participant__in=visible).select_related("participant", "meeting")
     )
+    cohort = list(services.info_day_cohort(user=request.user, day=day))
+    audit_info_day_read(request, invitations, cohort)
     return render(
         request,
         "resourcegroups/rounds/info_day.html",
         {
             "day": day,
             "invitations": invitations,
-            "cohort": services.info_day_cohort(user=request.user, day=day),
+            "cohort": cohort,
             "attendance_choices": day.invitations.model.Attendance.choices,
         },
     )

@@ -8,6 +8,7 @@
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from kmv.access.models import Agency, Role
 from participants import services as participant_services
@@ -22,6 +23,7 @@ def _isolated_settings(settings, tmp_path):
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.AXES_ENABLED = True
+    cache.clear()  # rate-limit counters (password reset) and cached figures start empty
 
 
 @pytest.fixture

@@ -199,6 +199,8 @@ GENERAL_URLS = {
     "password_reset_confirm": {"skip": "token URL; covered by the security tests"},
     "password_reset_complete": {},
     "preferences": {},
+    "api_tokens": {},  # own tokens only
+    "api_token_revoke": {"skip": "POST with one's own token key; tests/access/test_api_tokens.py"},
     "routines:list": {},  # the agreed routine is not personal data: all staff read it
     **dict.fromkeys(
         ROUTINE_OBJECT_URLS,

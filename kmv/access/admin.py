@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp import admin as otp_totp_admin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import api_tokens, audit
 from .models import Agency, ApiToken, AuditEvent, Municipality, User
@@ -134,3 +136,20 @@ def _drop_knox_admin():
 
 
 _drop_knox_admin()
+
+
+class TOTPDeviceAdmin(otp_totp_admin.TOTPDeviceAdmin):
+    """Administrators may delete a lost authenticator (the user then enrols anew) but not
+    make or edit one, nor see its secret (OTP_ADMIN_HIDE_SENSITIVE_DATA): a factor known to
+    anyone but its user is no factor."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, TOTPDeviceAdmin)

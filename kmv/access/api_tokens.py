@@ -11,7 +11,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
+from knox.settings import knox_settings
 
 from . import audit
 from .client_ip import client_ip
@@ -99,3 +102,15 @@ class ApiTokenAuthentication(TokenAuthentication):
         if result is not None:
             note_use(result[1], request._request)
         return result
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """The schema's security scheme: `Authorization: Token <key>`."""
+
+    target_class = "kmv.access.api_tokens.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix=knox_settings.AUTH_HEADER_PREFIX
+        )

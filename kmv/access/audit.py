@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.crypto import salted_hmac
 
 from .models import AuditEvent
@@ -159,7 +160,7 @@ def record_reads(
         )
         for pid, ids in groups.items()
     ]
-    return AuditEvent.objects.bulk_create(rows, batch_size=500)
+    return AuditEvent.objects.bulk_create(rows)
 
 
 def _participants_of(object_type: str, object_ids: list) -> dict:
@@ -169,12 +170,11 @@ def _participants_of(object_type: str, object_ids: list) -> dict:
     model = _model(object_type)
     if model is None or not object_ids:
         return {}
-    field = "participant_id" if _has_field(model, "participant") else None
-    if field is None and object_type == "minutes":
+    if _has_field(model, "participant"):
+        field = "participant_id"
+    elif _has_field(model, "meeting"):  # minutes, notes, answers: the meeting's participant
         field = "meeting__participant_id"
-    if field is None and _has_field(model, "meeting"):
-        field = "meeting__participant_id"
-    if field is None:
+    else:
         return {}
     return dict(model.objects.filter(pk__in=object_ids).values_list("pk", field))
 
@@ -189,7 +189,7 @@ def _model(object_type: str):
 def _has_field(model, name: str) -> bool:
     try:
         model._meta.get_field(name)
-    except Exception:
+    except FieldDoesNotExist:
         return False
     return True
 
@@ -227,7 +227,8 @@ def pseudonym(participant_id) -> str:
     without the secret key."""
     if participant_id in (None, ""):
         return ""
-    return "P-" + salted_hmac("kmv.audit.pseudonym", str(participant_id), algorithm="sha256").hexdigest()[:10]
+    digest = salted_hmac("kmv.audit.pseudonym", str(participant_id), algorithm="sha256")
+    return "P-" + digest.hexdigest()[:10]
 
 
 def masked_username(value: str) -> str:

@@ -1,8 +1,12 @@
+import logging
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Agency, AuditEvent, User
+
+logger = logging.getLogger(__name__)
 
 
 class TokenForm(forms.Form):
@@ -36,11 +40,16 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     def save(self, *, domain_override=None, use_https=False, request=None, **kwargs):
         from .tasks import send_password_reset
 
-        send_password_reset.delay(
-            email=self.cleaned_data["email"],
-            domain=domain_override or (request.get_host() if request else ""),
-            use_https=use_https,
-        )
+        job = {
+            "email": self.cleaned_data["email"],
+            "domain": domain_override or (request.get_host() if request else ""),
+            "use_https": use_https,
+        }
+        try:
+            send_password_reset.delay(**job)
+        except Exception:  # the broker is down: send it now rather than not at all
+            logger.warning("password reset: broker unreachable, sending inline")
+            send_password_reset.apply(kwargs=job)
 
 
 class PreferencesForm(forms.ModelForm):

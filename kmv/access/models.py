@@ -142,7 +142,6 @@ class User(AbstractUser):
         return self.role in CASE_ROLES and self.agency_id is not None
 
 
-
 class AuditLogIsAppendOnly(Exception):
     """Raised on an attempt to change or delete an audit row outside retention pruning."""
 

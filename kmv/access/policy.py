@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 VIEW = "view"
 CHANGE = "change"
 
+# Every way participant data leaves KMV. Each one reads through `visible_categories` /
+# `agency_categories` (and `shown_national_id`); tests/access/test_consent_matrix.py has a
+# row for each, and fails when a channel is added here without one.
+DATA_CHANNELS = frozenset({"page", "api", "pdf", "archive", "csv", "xlsx", "ics", "email"})
+
 
 def _perm_rows(user: User, codename: str):
     from participants.models import (
@@ -105,13 +110,7 @@ def get_participant_for(request, pk, action: str = VIEW, *, channel: str = "ui",
         raise Http404
     # a fetch for a change that renders a page (a GET of a form) shows the data too
     if log_read and (action == VIEW or getattr(request, "method", "GET") in ("GET", "HEAD")):
-        audit.record(
-            request=request,
-            action=audit.Action.VIEW,
-            obj=participant,
-            participant_id=participant.pk,
-            channel=channel,
-        )
+        audit.record_read(request=request, participant=participant, channel=channel)
     return participant
 
 
@@ -194,6 +193,26 @@ def filter_by_category(items, categories, *, own_agency_id=None) -> tuple[list, 
         )
     ]
     return shown, len(items) - len(shown)
+
+
+def shown_national_id(user, participant: Participant) -> str:
+    """The identity number as this user may read it, on every channel (pages, API, exports):
+    in full only for case workers of the owner agency, masked for everyone else."""
+    owner = bool(user.agency_id) and user.agency_id == participant.owner_agency_id
+    if owner and user.role in CASE_ROLES:
+        return participant.national_id or ""
+    return participant.masked_national_id
+
+
+def national_id_match(user, number) -> Q:
+    """Search by full identity number (pages, API, import): it can only find participants
+    of the user's own agency — the only ones whose number the user may read in full — so a
+    search never confirms the number of someone shown masked."""
+    if not getattr(user, "agency_id", None) or user.role not in CASE_ROLES:
+        return Q(pk__in=[])
+    if isinstance(number, str):
+        return Q(national_id=number, owner_agency_id=user.agency_id)
+    return Q(national_id__in=list(number), owner_agency_id=user.agency_id)
 
 
 def agency_has_consent(participant: Participant, agency: Agency) -> bool:

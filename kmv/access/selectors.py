@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from . import audit, policy
 from .models import AuditEvent, User
@@ -13,7 +13,9 @@ def audit_events(filters: dict) -> QuerySet[AuditEvent]:
     if filters.get("participant_id"):
         qs = qs.filter(participant_id=filters["participant_id"])
     if filters.get("username"):
-        qs = qs.filter(actor_label__iexact=filters["username"])
+        # failed logins keep the typed name masked: the same mask finds them
+        name = filters["username"]
+        qs = qs.filter(Q(actor_label__iexact=name) | Q(actor_label=audit.masked_username(name)))
     if filters.get("agency"):
         qs = qs.filter(agency=filters["agency"])
     if filters.get("action"):

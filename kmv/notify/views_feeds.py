@@ -43,6 +43,17 @@ def feed(request, token: str):
         raise Http404
     body = feeds.feed_text(user)
     CalendarFeedToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+    # the feed's events are participants' meetings: a read of each of those participants
+    shown = dict(feeds.meetings_for_feed(user).values_list("pk", "participant_id"))
+    if shown:
+        audit.record_reads(
+            request=request,
+            user=user,
+            object_type="meeting",
+            object_ids=list(shown),
+            participant_ids=shown,
+            channel="export",
+        )
     audit.record(
         action=audit.Action.DOWNLOAD,
         request=request,

@@ -17,18 +17,16 @@ def report_cell(cell, section, row, col, query):
     rather than by an included template: a dashboard has over a thousand cells."""
     limit = threshold()
     link = ""
-    if section.drillable and cell.value:
+    # every hidden cell links (to whoever the viewer may see): the link tells nothing
+    if section.drillable and (cell.suppressed or cell.value):
         params = {"section": section.key, "row": row, "col": col}
         link = reverse("reports:drill_down") + "?" + urlencode(params)
         if query:
             link += "&" + query
     if cell.suppressed:
-        if cell.primary:
-            title = gettext("Between 1 and %(limit_minus)s: hidden to protect individuals") % {
-                "limit_minus": localize(limit - 1)
-            }
-        else:
-            title = gettext("Hidden so a small number cannot be worked out")
+        title = gettext("Under %(limit)s (possibly 0): hidden to protect individuals") % {
+            "limit": localize(limit)
+        }
         more = ""
         if link:
             more = format_html(
@@ -47,4 +45,12 @@ def report_cell(cell, section, row, col, query):
         return format_html(
             '<td><a class="ds-link" href="{}">{}</a></td>', link, localize(cell.value)
         )
+    return format_html("<td>{}</td>", localize(cell.value))
+
+
+@register.simple_tag
+def pdf_cell(cell):
+    """A table cell of the PDF report: the same text as on the page (`Cell.display`)."""
+    if cell.suppressed:
+        return format_html('<td class="suppressed">{}</td>', cell.display(threshold()))
     return format_html("<td>{}</td>", localize(cell.value))

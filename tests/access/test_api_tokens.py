@@ -231,9 +231,7 @@ def test_admin_lists_and_revokes_but_cannot_make_tokens(alice, personas):
     assert root.get("/admin/knox/authtoken/add/").status_code == 404
     assert root.get("/admin/authtoken/tokenproxy/add/").status_code == 404
 
-    deleted = root.post(
-        f"/admin/access/apitoken/{row.pk}/delete/", {"post": "yes"}, follow=False
-    )
+    deleted = root.post(f"/admin/access/apitoken/{row.pk}/delete/", {"post": "yes"}, follow=False)
     assert deleted.status_code == 302
     assert not ApiToken.objects.exists()
     event = AuditEvent.objects.get(action=Action.TOKEN_REVOKED)

@@ -27,9 +27,9 @@ from kmv.access.models import AuditEvent
 from participants import outcomes
 from participants import services as participant_services
 from resourcegroups import services as group_services
-from resourcegroups.services import minutes as minutes_services
 from resourcegroups.models import Interpreter, Room, RoutineStage
 from resourcegroups.selectors import routine_in_force
+from resourcegroups.services import minutes as minutes_services
 from resourcegroups.services import rounds as round_services
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +65,8 @@ NO_PARTICIPANT_DATA = {
     "api/rounds/<str:pk>/": "the round's title, days, rooms and interpreters: no participant",
     "api/rounds/": "rounds of the agency: titles and days, no participant",
     "rounds:progress": "the scheduler's progress (status, step, objective): no participant",
+    "participants:retention": "lists only ended paths due for anonymisation (none here); "
+    "its list row is tested in tests/participants/test_retention.py",
 }
 
 # Object -> its participant (all of them alice's `participant`), filled by `ctx`.
@@ -253,3 +255,34 @@ def test_every_read_of_participant_data_leaves_an_audit_row(ctx):
 def test_allow_list_is_short_and_reasoned():
     assert len(NO_PARTICIPANT_DATA) <= 8
     assert all(len(reason) > 10 for reason in NO_PARTICIPANT_DATA.values())
+
+
+def test_the_information_day_page_is_a_read_of_the_invited_and_the_cohort(
+    participant, personas, monkeypatch
+):
+    """Outside the id prefixes above (its id is an information day's): the page names the
+    invited participants and the cohort due, so each is a read."""
+    monkeypatch.setattr("kmv.notify.services.queue_message", lambda **kw: None)
+    alice, bob = personas["nav_adviser"], personas["teacher"]
+    participant_services.participant_update(
+        user=alice, participant=participant, adult_education_end=date(2027, 6, 20)
+    )
+    meeting3 = participant.meetings.get(stage__number=3)
+    day = round_services.info_day_create(
+        user=bob,
+        title="Informasjonsdag VGO",
+        on=date(2026, 12, 1),
+        start=time(9),
+        end=time(14),
+        place="Karrieresenteret",
+        stage=meeting3.stage,
+    )
+    client = Client()
+    client.force_login(bob)
+    for invited in (False, True):
+        if invited:
+            round_services.info_day_invite(user=bob, day=day, meetings=[meeting3])
+        _clear_log()
+        assert client.get(f"/runder/informasjonsdager/{day.pk}/").status_code == 200
+        row = AuditEvent.objects.get(participant_id=participant.pk, action="list")
+        assert row.object_ids == [meeting3.pk] and row.actor == bob

@@ -66,9 +66,7 @@ def _secret_shown(client) -> bytes:
 
 
 @pytest.mark.parametrize("persona", EVERY_ROLE)
-def test_every_role_must_pass_the_second_factor_before_any_page_or_api(
-    client, personas, persona
-):
+def test_every_role_must_pass_the_second_factor_before_any_page_or_api(client, personas, persona):
     _login(client, personas[persona].username)
     for path in ("/", "/deltakere/", "/konto/innstillinger/", "/rapporter/"):
         response = client.get(path)
@@ -209,3 +207,21 @@ def test_unconfirmed_setups_are_swept_after_the_timeout(personas, settings):
 
     assert prune_credentials.delay().get()["totp_setups"] == 1
     assert set(TOTPDevice.objects.values_list("pk", flat=True)) == {recent.pk, confirmed.pk}
+
+
+def test_admin_can_remove_a_lost_authenticator_but_never_make_or_read_one(personas, settings):
+    settings.KMV_REQUIRE_2FA = False  # the admin's own factor is tested above
+    alice_phone = TOTPDevice.objects.create(
+        user=personas["nav_adviser"], name="phone", confirmed=True
+    )
+    root = Client()
+    root.force_login(personas["sysadmin"])
+    base = "/admin/otp_totp/totpdevice/"
+    assert root.get(base).status_code == 200
+    assert root.get(f"{base}add/").status_code == 403
+    for view in ("config", "qrcode"):
+        assert root.get(f"{base}{alice_phone.pk}/{view}/").status_code == 403
+    page = root.get(f"{base}{alice_phone.pk}/change/")
+    assert alice_phone.key not in page.content.decode()
+    assert root.post(f"{base}{alice_phone.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not TOTPDevice.objects.filter(pk=alice_phone.pk).exists()

@@ -65,6 +65,24 @@ CASES = [
         None,
         _expect(404, nav_adviser=200, leader=200, sysadmin=200),
     ),
+    # own API tokens only (tests/access/test_api_tokens.py); making one needs a fresh code
+    ("api token list", "api-token-list", _none, "get", None, _expect(200)),
+    (
+        "api token create, no code",
+        "api-token-list",
+        _none,
+        "post",
+        lambda c: {"name": "x"},
+        _expect(400),
+    ),
+    (
+        "api token revoke (not one's own)",
+        "api-token-detail",
+        lambda c: ["kmv_0000000000"],
+        "delete",
+        None,
+        _expect(404),
+    ),
     ("participant list", "participant-list", _none, "get", None, _expect(200)),
     (
         "participant detail",

@@ -67,3 +67,16 @@ def test_revoked_and_unknown_tokens_answer_404(client, personas, meeting, book):
 def test_settings_page_needs_login(client):
     response = client.get(reverse("feeds:settings"))
     assert response.status_code == 302
+
+
+def test_reading_the_feed_is_a_read_of_each_participant(client, personas, meeting, book):
+    """The events are the participants' meetings: the participant's access log shows the
+    calendar client's read (as the token's owner, channel export)."""
+    book(meeting)
+    url = _create_link(client, personas["teacher"])
+    client.logout()
+    assert client.get(url).status_code == 200
+    read = AuditEvent.objects.get(action="list", participant_id=meeting.participant_id)
+    assert read.actor == personas["teacher"]
+    assert read.channel == "export"
+    assert read.object_type == "meeting" and read.object_ids == [meeting.pk]

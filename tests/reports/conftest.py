@@ -184,3 +184,9 @@ def report_data(db):
         "people": people,
         "routine": routine,
     }
+
+
+@pytest.fixture(autouse=True)
+def _fixed_cell_key_secret(settings):
+    """The same record keys every run: the perturbed numbers are reproducible."""
+    settings.KMV_CELL_KEY_SECRET = "tests-cell-key-secret"

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from kmv.access import policy
 from participants.models import OutcomeStatus
 from reports import cache as report_cache
 from reports import selectors
@@ -90,7 +91,10 @@ def test_saving_an_outcome_refreshes_the_figures(
     alice = personas["nav_adviser"]
     before = _cohorts(selectors.dashboard(place, viewer=alice))
     assert before.table.total.value == 1
-    other = ParticipantFactory(municipality=participant.municipality, owner_agency=agencies["nav"])
+    other = ParticipantFactory(
+        municipality=participant.municipality, owner_agency=agencies["nav"], created_by=alice
+    )
+    policy.sync_participant_access(other)  # alice's too: her figures stay exact
     with django_capture_on_commit_callbacks(execute=True):
         add_outcome(
             other, S.UPPER_SECONDARY_STARTED, date(2024, 8, 1), agencies["nav"], cohort=2024

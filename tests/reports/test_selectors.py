@@ -4,6 +4,7 @@ import pytest
 
 from reports import selectors
 from reports.selectors import Filters
+from reports.suppression import MAX_NOISE
 from tests.reports.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
@@ -77,18 +78,29 @@ def test_cohort_suppression(report_data, settings):
     settings.KMV_SUPPRESSION_THRESHOLD = 5
     cohorts, work = selectors.cohort_outcomes(Filters())
     t = _table(cohorts)
-    # 2023: passed 2 and in school 3 are both small; the total (5) stays
-    assert t["2023"]["passed"].display() == "<5"
-    assert t["2023"]["in_school"].display() == "<5"
-    assert t["2023"]["not_passed"].display() == "0"
-    # columns passed / in school now each hold one hidden cell: a 2022 cell goes too
-    assert t["2022"]["passed"].suppressed and t["2022"]["in_school"].suppressed
-    # in work: 2022 passed (2 of 6) hidden; not passed 0 of 5 is 0 and shown
+    # 2023: passed 2 and in school 3 are small, the empty columns too: all hidden alike
+    assert t["2023"]["passed"].display() == "x"
+    assert t["2023"]["in_school"].display() == "x"
+    assert t["2023"]["not_passed"].display() == "x"
+    # 2022: every count is 5 or more: perturbed, never below 5, never far off
+    true_2022 = [6, 5, 5, 7, 5, 5, 5]
+    for cell, true in zip(t["2022"].values(), true_2022, strict=True):
+        assert cell.perturbed and not cell.suppressed
+        assert 5 <= cell.value <= true + MAX_NOISE
+    # the total (the 5 of 2023) is a cell of its own: perturbed, not hidden
+    started = cohorts.table.row_totals[1]
+    assert started.perturbed and started.value >= 5
+    # in work: 2022 passed 2, dropped out 1, not passed 0: hidden
     w = _table(work)
-    assert w["2022"]["passed"].suppressed
-    assert w["2022"]["not_passed"].display() == "0"
-    # dropped out: 1 of 5 in work — the 1 is small, and so is the remainder (4)
-    assert w["2022"]["dropped_out"].suppressed
+    assert w["2022"]["passed"].suppressed and w["2022"]["dropped_out"].suppressed
+    assert w["2022"]["not_passed"].suppressed
+    # the shares come from the shown figures; "x" where the figure is hidden
+    moved = dict(cohorts.extras)["Moved away (share)"]
+    assert moved[1] == "x"  # 2023: nobody moved (hidden)
+    assert (
+        moved[0]
+        == f"{round(100 * t['2022']['moved_away'].value / cohorts.table.row_totals[0].value)} %"
+    )
 
 
 def test_participation(report_data, no_suppression):
@@ -206,5 +218,6 @@ def test_feedback_hides_means_of_few_answers(db, settings):
     means = dict(section.extras)
     assert means["I was listened to"] == ["4.0", "x"]
     assert means["The meeting helped me"] == ["3.5", "x"]
-    assert section.table.cells[1][0].display() == "<5"
-    assert section.table.cells[0][0].display() == "x"  # complement of the 2 (total 8)
+    assert section.table.cells[1][0].display() == "x"  # 2 answers: hidden
+    assert section.table.cells[0][0].perturbed  # 6 answers: perturbed, like every count
+    assert section.table.total.perturbed

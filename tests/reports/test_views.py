@@ -77,12 +77,13 @@ def test_csv_export_is_suppressed_for_everyone(client, personas, cohort, persona
     # moved away, total, moved share, school/work share
     row2024 = rows[1]
     assert row2024[0] == "2024"
-    # 6 in school, 1 dropped out: the 1 is "<5", and the 6 must go too (row total 7 shown)
-    assert row2024[3] == "<5"
-    assert row2024[4] == "x"
-    assert row2024[8] == "7"
-    assert row2024[1] == "0"
-    assert row2024[10] == "x"  # the share in school/work (6 of 7) would reveal the 1
+    # 6 in school, 1 dropped out, none in the other columns: the 1 and the zeros are hidden
+    # alike ("x"); the 6 and the total (7) are perturbed, each with its own noise, so the 1
+    # cannot be worked out from them
+    assert row2024[3] == "x" and row2024[1] == "x"
+    assert int(row2024[4]) >= 5 and int(row2024[8]) >= 5
+    # the share in school/work is computed from perturbed figures only
+    assert row2024[10].endswith(" %")
 
 
 def test_drill_down_rejects_unknown_cells(client, personas, cohort):
@@ -98,7 +99,8 @@ def test_dashboard_page_marks_suppressed_cells(client, personas, cohort):
     assert response.status_code == 200
     body = response.content.decode()
     assert 'data-suppressed="true"' in body
-    assert "&lt;5" in body
+    assert "<abbr" in body and ">x</abbr>" in body
+    assert "&lt;5" not in body  # a "<5" would tell exactly which cells are 1–4
     assert "<svg" in body  # server-side chart, no script
     assert "<script" not in body
     assert "Strangerqx" not in body
@@ -126,7 +128,7 @@ def test_pdf_report(client, personas, cohort):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
-    assert "<5" in text
+    assert "<5" not in text and "x" in text
     assert "Strangerqx" not in text
 
 
@@ -144,12 +146,13 @@ def test_settled_figures_page(client, personas, municipality):
     assert client.post(url, body).status_code == 403
 
 
-def test_charts_leave_out_hidden_numbers():
+def test_charts_draw_hidden_numbers_as_gaps():
     from reports import charts
     from reports.selectors import Section
-    from reports.suppression import suppress
+    from reports.suppression import protect
 
-    table = suppress([[10, 2, 12], [11, 13, 14]], 5)
+    keys = [[11, 12, 13], [14, 15, 16]]
+    table = protect([[10, 2, 12], [0, 13, 14]], keys, 5)
     section = Section(
         "with_group",
         "Groups",
@@ -160,15 +163,21 @@ def test_charts_leave_out_hidden_numbers():
     )
     svg = str(charts.chart_for(section))
     assert svg.startswith("<svg") and "<title>Groups</title>" in svg
-    # suppressed: A = [x, <5, 12], B = [x, x, 14] — only the two visible points are drawn
-    assert svg.count("<polyline") == 0
-    assert svg.count("<circle") == 2
+    # shown: A = [10', x, 12'], B = [x, 13', 14'] — the lines break at the hidden points
+    # (A keeps two lone points, B one segment), nothing is drawn at 0
+    assert svg.count("<polyline") == 1
+    assert svg.count("<circle") == 4
+    bars = Section("cohorts", "Cohorts", "C", section.rows, section.cols, table, drillable=True)
+    svg = str(charts.chart_for(bars))
+    # every hidden cell is an empty dashed slot of one fixed height: a gap, not a 0
+    assert svg.count('class="kmv-chart-gap"') == 2
+    assert svg.count('height="6"') == 2
     many = Section(
         "with_group",
         "G",
         "M",
         [(str(i), f"M{i}") for i in range(12)],
         [("2025", "2025"), ("2026", "2026")],
-        suppress([[5, 6]] * 12, 5),
+        protect([[5, 6]] * 12, [[i, i + 1] for i in range(12)], 5),
     )
     assert str(charts.chart_for(many)).count("<polyline") == 1  # one line for all

@@ -493,12 +493,13 @@ def test_lists_use_constant_queries(
     client.force_login(alice)
     # queries: 1 session, 2 user, 3 the meetings (scoped by participants_for in a subquery,
     # participant, stage and routine joined, checklist counts annotated), 4 the user's agency
-    # for the page header, 5–7 savepoint + session save + release (session middleware)
-    with django_assert_max_num_queries(7):
+    # for the page header, 5–7 savepoint + session save + release (session middleware),
+    # 8 the audit rows, one per participant listed (one bulk insert)
+    with django_assert_max_num_queries(8):
         small = client.get(reverse(name))
     assert small.status_code == 200
     _more_participants(alice, municipality, 6)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         large = client.get(reverse(name))
     key = "meetings" if name.endswith("my_meetings") else "rows"
     assert len(large.context[key]) > len(small.context[key])
