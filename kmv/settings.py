@@ -186,8 +186,12 @@ KMV_OUTBOX_RETENTION_DAYS = env_int("KMV_OUTBOX_RETENTION_DAYS", 30)
 KMV_IMPORT_RETENTION_DAYS = env_int("KMV_IMPORT_RETENTION_DAYS", 2)
 KMV_TOKEN_RETENTION_DAYS = env_int("KMV_TOKEN_RETENTION_DAYS", 30)
 
-# Reports: counts from 1 up to this number minus one are shown as "<N" in aggregates.
+# Reports (reports/suppression.py): counts under this number are hidden ("x") and larger
+# ones perturbed by the cell-key method for viewers who may not see everyone behind them.
 KMV_SUPPRESSION_THRESHOLD = env_int("KMV_SUPPRESSION_THRESHOLD", 5)
+# The cell-key secret; empty: a random one stored once in the database. Never change it
+# once set (every count would get a second, independent perturbation).
+KMV_CELL_KEY_SECRET = env_str("KMV_CELL_KEY_SECRET")
 
 # Lockout after repeated failed logins (django-axes).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)

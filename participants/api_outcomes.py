@@ -18,6 +18,7 @@ from kmv.access import audit, policy
 from kmv.access.serializers import DETAIL_ERRORS, ERROR_400
 
 from . import outcomes as outcome_services
+from . import selectors
 from .models import OutcomeRecord, OutcomeStatus
 
 CHANNEL = "api"
@@ -91,10 +92,12 @@ class ParticipantOutcomesMixin:
             return self._outcome_create(request, pk)
         # Queries: the participant (+ the audit insert), the records with their agencies.
         participant = policy.get_participant_for(request, pk, channel=CHANNEL)
-        records = list(
+        records = selectors.outcomes_visible(
+            request.user,
+            participant,
             OutcomeRecord.objects.filter(participant=participant).select_related(
                 "reported_by_agency"
-            )
+            ),
         )
         return Response(OutcomeSerializer(records, many=True).data)
 
@@ -130,7 +133,7 @@ class ParticipantOutcomesMixin:
             .select_related("reported_by_agency")
             .first()
         )
-        if record is None:
+        if record is None or not selectors.outcomes_visible(request.user, participant, [record]):
             raise Http404
         audit.record(
             request=request,

@@ -243,3 +243,23 @@ def national_id_registered(
         fields=["national_id"],
     )
     return True
+
+
+def outcomes_visible(user: User, participant: Participant, records=None) -> list:
+    """Outcome records the user may read (pages, API): their data category
+    (`facts.OUTCOME_CATEGORY`) shared with the user's agency, or reported by it."""
+    from .facts import OUTCOME_CATEGORY
+
+    if records is None:
+        records = participant.outcomes.select_related("reported_by_agency")
+    categories = policy.visible_categories(user, participant)
+    return [
+        record
+        for record in records
+        if policy.may_read_datum(
+            categories,
+            OUTCOME_CATEGORY,
+            agency_id=record.reported_by_agency_id,
+            own_agency_id=user.agency_id,
+        )
+    ]

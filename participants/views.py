@@ -19,7 +19,6 @@ from kmv.access.selectors import participant_access_log
 from kmv.forms import apply_service_errors
 
 from . import selectors, services
-from .facts import OUTCOME_CATEGORY
 from .forms import (
     ConsentForm,
     OutcomeForm,
@@ -36,7 +35,8 @@ SEARCHES_KEPT = 20
 
 
 def _remember_search(request) -> str:
-    data = {name: request.POST.get(name, "") for name in ParticipantFilterForm.base_fields}
+    # bounded: the form's longest field is 100 characters; longer input fails its check
+    data = {name: request.POST.get(name, "")[:200] for name in ParticipantFilterForm.base_fields}
     searches = request.session.get(SEARCH_SESSION_KEY, {})
     token = secrets.token_urlsafe(9)
     searches[token] = data
@@ -100,16 +100,11 @@ def participant_detail(request, pk):
             "categories": [c for c in DataCategory if c in categories],
             "consents": selectors.consents_visible(user=request.user, participant=participant),
             "memberships": memberships,
-            "outcomes": [
-                o
-                for o in participant.outcomes.select_related("reported_by_agency")[:20]
-                if policy.may_read_datum(
-                    categories,
-                    OUTCOME_CATEGORY,
-                    agency_id=o.reported_by_agency_id,
-                    own_agency_id=request.user.agency_id,
-                )
-            ],
+            "outcomes": selectors.outcomes_visible(
+                request.user,
+                participant,
+                participant.outcomes.select_related("reported_by_agency")[:20],
+            ),
             "may_record_outcome": request.user.role in CASE_ROLES,
             "timeline": selectors.participant_timeline(
                 participant=participant, user=request.user, today=today

@@ -104,6 +104,7 @@ class RoundViewSet(
             slot_minutes=d["slot_minutes"],
             buffer_minutes=d["buffer_minutes"],
             time_limit_seconds=d["time_limit_seconds"],
+            confirm_weekend=d["confirm_weekend"],
             request=request,
         )
         return Response(

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kmv.forms import DateInput
+from participants.models import DataCategory
 
 from .models import AnswerType, Attendance, ChecklistItem, Meeting
 from .services.minutes import TEXT_MAX_CHARS
@@ -204,6 +205,13 @@ class ActionForm(forms.Form):
     owner = forms.TypedChoiceField(label=_("Who"), coerce=int, required=False, empty_value=None)
     agency = forms.TypedChoiceField(label=_("Agency"), coerce=int, required=False, empty_value=None)
     due_date = forms.DateField(label=_("By"), required=False, widget=DateInput())
+    category = forms.ChoiceField(
+        label=_("data category"),
+        choices=DataCategory.choices,
+        initial=DataCategory.PLAN_MEETINGS,
+        required=False,
+        help_text=_("Only agencies that may see this data category see the next step."),
+    )
 
     def __init__(self, *args, owners=(), agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -243,6 +251,7 @@ class BaseActionFormSet(forms.BaseFormSet):
                 "owner": f.cleaned_data.get("owner"),
                 "agency": f.cleaned_data.get("agency"),
                 "due_date": f.cleaned_data.get("due_date"),
+                "category": f.cleaned_data.get("category") or DataCategory.PLAN_MEETINGS,
             }
             for f in self.forms
             if f.cleaned_data.get("text")

@@ -22,6 +22,9 @@ class RoundForm(forms.Form):
     )
     day2_start = forms.TimeField(label=_("From"), required=False, initial="08:30")
     day2_end = forms.TimeField(label=_("To"), required=False, initial="15:30")
+    confirm_weekend = forms.BooleanField(
+        label=_("Yes, the round is to be held on a Saturday or Sunday"), required=False
+    )
     stages = forms.ModelMultipleChoiceField(
         label=_("Stages covered"),
         queryset=RoutineStage.objects.none(),

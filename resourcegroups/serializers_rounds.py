@@ -57,6 +57,9 @@ class RoundCreateSerializer(serializers.Serializer):
     slot_minutes = serializers.IntegerField(min_value=15, max_value=240, default=60)
     buffer_minutes = serializers.IntegerField(min_value=0, max_value=120, default=15)
     time_limit_seconds = serializers.IntegerField(min_value=1, max_value=300, default=30)
+    confirm_weekend = serializers.BooleanField(
+        default=False, help_text=_("Set to true to hold the round on a Saturday or Sunday.")
+    )
 
 
 class ProposalSerializer(serializers.Serializer):

@@ -46,8 +46,13 @@ from .models import (
     RoutineStage,
 )
 from .services.checklist import display_value, may_answer, progress
-from .services.meetings import ALLOWED_TRANSITIONS, ConflictError, may_manage
-from .services.minutes import attending_agencies, next_step_parties, notes_visible
+from .services.meetings import ConflictError, may_manage, transitions_now
+from .services.minutes import (
+    attending_agencies,
+    may_read_all_of,
+    next_step_parties,
+    notes_visible,
+)
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -226,7 +231,7 @@ def _meeting_context(request, meeting: Meeting, **overrides) -> dict:
     answered, total = progress(meeting)
     minutes = Minutes.objects.filter(meeting=meeting).first()
     order = [s for s, _label in Meeting.Status.choices]
-    transitions = sorted(ALLOWED_TRANSITIONS.get(meeting.status, set()), key=order.index)
+    transitions = sorted(transitions_now(meeting), key=order.index)
     context = {
         "meeting": meeting,
         "participant": meeting.participant,
@@ -455,9 +460,30 @@ def meeting_status(request, meeting_pk):
     if not form.is_valid():
         messages.error(request, _("Choose a valid status."))
         return redirect(_meeting_url(meeting))
+    status = form.cleaned_data["status"]
+    if status not in transitions_now(meeting):
+        messages.error(
+            request,
+            _("A meeting that is “%(old)s” cannot become “%(new)s” now.")
+            % {"old": meeting.get_status_display(), "new": Meeting.Status(status).label},
+        )
+        return redirect(_meeting_url(meeting))
+    if request.POST.get("confirmed") != "1":
+        # a status change is not undone lightly: the adviser confirms it on its own page
+        return render(
+            request,
+            "resourcegroups/meeting_status_confirm.html",
+            {
+                "meeting": meeting,
+                "participant": meeting.participant,
+                "status": status,
+                "label": Meeting.Status(status).label,
+                "back": _meeting_url(meeting),
+            },
+        )
     try:
         services.meeting_set_status(
-            user=request.user, meeting=meeting, status=form.cleaned_data["status"], request=request
+            user=request.user, meeting=meeting, status=status, request=request
         )
     except ValidationError as exc:
         messages.error(request, _messages(exc))
@@ -664,6 +690,7 @@ def _minutes_context(request, meeting, minutes, form=None, formset=None) -> dict
     if (
         manage
         and not locked
+        and may_read_all_of(user, meeting, minutes)
         and meeting.status
         in (
             Meeting.Status.BOOKED,
@@ -688,6 +715,7 @@ def _minutes_context(request, meeting, minutes, form=None, formset=None) -> dict
                         "owner": a.owner_id,
                         "agency": a.agency_id,
                         "due_date": a.due_date,
+                        "category": a.category,
                     }
                     for a in (minutes.actions.all() if minutes else [])
                 ],

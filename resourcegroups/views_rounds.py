@@ -86,6 +86,7 @@ def round_create(request):
                 slot_minutes=d["slot_minutes"],
                 buffer_minutes=d["buffer_minutes"],
                 time_limit_seconds=d["time_limit_seconds"],
+                confirm_weekend=d["confirm_weekend"],
                 request=request,
             )
         except ValidationError as exc:

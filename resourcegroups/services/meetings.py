@@ -17,13 +17,15 @@ from kmv.errors import ConflictError
 from kmv.notify import services as notify
 from participants.models import Participant
 from reports import cache as report_cache
-from resourcegroups import planning
+from resourcegroups import booking, planning
 from resourcegroups.models import (
     Attendance,
     Meeting,
     MeetingEvent,
     MeetingInvitee,
     Membership,
+    RoundDay,
+    RoundEntry,
     RoutineStage,
 )
 from resourcegroups.selectors import routine_in_force
@@ -35,15 +37,57 @@ def _event(meeting, kind, by=None, before=None, after=None):
     )
 
 
-def invite_members(meeting: Meeting) -> int:
-    """Invite the group's current members whose role the stage invites (or who are
-    responsible for it). Idempotent: existing invitees are kept."""
+def _members_to_invite(meeting: Meeting):
+    """The group's current members whose role the stage invites (or who are responsible)."""
     roles = set(meeting.stage.invited_roles) | {meeting.stage.responsible_role}
-    members = (
+    return (
         Membership.objects.active()
         .filter(group__participant=meeting.participant, role__in=roles)
         .select_related("staff")
     )
+
+
+def meeting_staff_ids(meeting: Meeting) -> set[int]:
+    """Staff whose time the meeting holds once booked: its invitees, and the members
+    booking it will invite."""
+    return set(meeting.invitees.values_list("staff_id", flat=True)) | set(
+        _members_to_invite(meeting).values_list("staff_id", flat=True)
+    )
+
+
+def _check_booking(*, user: User, meeting: Meeting, start, end, place, interpreter_booked):
+    """The booking rule for a meeting booked by hand. A meeting placed in a round stays
+    within the round's days and hours and keeps the round's buffer."""
+    entries = list(
+        RoundEntry.objects.filter(meeting=meeting, day__isnull=False).select_related("round")
+    )
+    days = None
+    buffer_minutes = 0
+    if entries:
+        days = [
+            (d.date, d.start, d.end)
+            for e in entries
+            for d in RoundDay.objects.filter(round=e.round)
+        ]
+        buffer_minutes = max(e.round.buffer_minutes for e in entries)
+    booking.check(
+        start=start,
+        end=end,
+        room=booking.room_for_place(place),
+        staff_ids=meeting_staff_ids(meeting),
+        participant_id=meeting.participant_id,
+        interpreter=booking.interpreter_for_name(interpreter_booked),
+        exclude_meeting_ids=[meeting.pk],
+        buffer_minutes=buffer_minutes,
+        days=days,
+        user=user,
+    )
+
+
+def invite_members(meeting: Meeting) -> int:
+    """Invite the group's current members whose role the stage invites (or who are
+    responsible for it). Idempotent: existing invitees are kept."""
+    members = _members_to_invite(meeting)
     existing = set(meeting.invitees.values_list("staff_id", flat=True))
     new = [
         MeetingInvitee(meeting=meeting, staff=m.staff, agency_id=m.agency_id, role=m.role)
@@ -203,6 +247,15 @@ def meeting_schedule(
     current = _check_version(meeting, version)
     if not current.is_open:
         raise ValidationError(_("Only a planned meeting can be booked or moved."))
+    if start and end and end > start:
+        _check_booking(
+            user=user,
+            meeting=current,
+            start=start,
+            end=end,
+            place=place,
+            interpreter_booked=interpreter_booked,
+        )
     before = {
         "start": current.planned_start.isoformat() if current.planned_start else None,
         "place": current.place,
@@ -254,6 +307,19 @@ ALLOWED_TRANSITIONS = {
 }
 
 
+# what happened at a meeting can be recorded once it has begun, not before
+FROM_START_ONLY = (Meeting.Status.HELD, Meeting.Status.NO_SHOW)
+
+
+def transitions_now(meeting: Meeting, now: datetime | None = None) -> set[str]:
+    """The statuses the meeting may move to at this moment (the page offers only these)."""
+    allowed = set(ALLOWED_TRANSITIONS.get(meeting.status, set()))
+    now = now or timezone.now()
+    if meeting.planned_start is None or now < meeting.planned_start:
+        allowed -= set(FROM_START_ONLY)
+    return allowed
+
+
 @transaction.atomic
 def meeting_set_status(*, user: User, meeting: Meeting, status: str, request=None) -> Meeting:
     if not _may_manage(user, meeting):
@@ -264,8 +330,23 @@ def meeting_set_status(*, user: User, meeting: Meeting, status: str, request=Non
             _("A meeting that is “%(old)s” cannot become “%(new)s”.")
             % {"old": current.get_status_display(), "new": Meeting.Status(status).label}
         )
-    if status == Meeting.Status.HELD and current.planned_start is None:
-        raise ValidationError(_("Set the time of the meeting before marking it as held."))
+    if status in FROM_START_ONLY:
+        if current.planned_start is None:
+            raise ValidationError(_("Set the time of the meeting before marking it as held."))
+        if timezone.now() < current.planned_start:
+            start = timezone.localtime(current.planned_start)
+            raise ValidationError(
+                _(
+                    "The meeting starts %(date)s at %(time)s. It can be marked as “%(new)s” "
+                    "only from then on; it can be cancelled at any time."
+                )
+                % {
+                    "date": start.strftime("%d.%m.%Y"),
+                    "time": start.strftime("%H:%M"),
+                    "new": Meeting.Status(status).label,
+                },
+                code="not_started",
+            )
     before = {"status": current.status}
     current.status = status
     current.version = F("version") + 1

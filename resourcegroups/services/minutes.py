@@ -142,6 +142,21 @@ def attending_agencies(meeting: Meeting) -> list[Agency]:
     return agencies
 
 
+def may_read_all_of(user: User, meeting: Meeting, minutes: Minutes | None) -> bool:
+    """Composing rewrites every section and next step, so the composer must be able to read
+    all of them (`policy.may_read_datum`): a form would otherwise show hidden data, and a save
+    would drop the next steps it could not show."""
+    categories = policy.visible_categories(user, meeting.participant)
+    if not set(Minutes.SECTION_CATEGORIES.values()) <= categories:
+        return False
+    if minutes is None:
+        return True
+    _shown, hidden = policy.filter_by_category(
+        minutes.actions.all(), categories, own_agency_id=user.agency_id
+    )
+    return hidden == 0
+
+
 @transaction.atomic
 def minutes_compose(
     *,
@@ -165,6 +180,10 @@ def minutes_compose(
     minutes, _created = Minutes.objects.select_for_update().get_or_create(meeting=meeting)
     if minutes.is_locked:
         raise ValidationError(_("The minutes are approved and locked. Add an addendum instead."))
+    if not may_read_all_of(user, meeting, minutes):
+        raise PermissionDenied(
+            _("The minutes hold information your agency may not see, so you cannot rewrite them.")
+        )
     if version is not None and not _created and str(version) != str(minutes.version):
         raise ConflictError(
             _("Someone else changed the minutes while you were editing. Check and save again."),

@@ -24,7 +24,7 @@ from kmv.errors import ConflictError
 from kmv.notify import services as notify
 from participants.models import Language
 from reports import cache as report_cache
-from resourcegroups import planning, scheduler
+from resourcegroups import booking, planning, scheduler
 from resourcegroups.models import (
     Interpreter,
     Meeting,
@@ -124,6 +124,30 @@ def _require_draft(rnd: Round) -> None:
 # --- creating ---------------------------------------------------------------------------
 
 
+def check_days(days: list[tuple[date, time, time]], *, confirm_weekend: bool = False) -> None:
+    """A round's days, in the order given: at least one, each later than the one before,
+    and on a weekday unless the adviser has confirmed a Saturday or Sunday."""
+    if not days:
+        raise ValidationError({"days": _("A round needs at least one day.")})
+    for (earlier, _s, _e), (later, _s2, _e2) in zip(days, days[1:], strict=False):
+        if later <= earlier:
+            raise ValidationError(
+                {"days": _("Each day of the round must come after the one before.")}
+            )
+    weekend = [d for d, _s, _e in days if d.weekday() >= 5]
+    if weekend and not confirm_weekend:
+        raise ValidationError(
+            {
+                "days": _(
+                    "%(dates)s is a Saturday or Sunday. Confirm that the round is to be held "
+                    "on a weekend, or choose a weekday."
+                )
+                % {"dates": ", ".join(d.strftime("%d.%m.%Y") for d in weekend)}
+            },
+            code="weekend",
+        )
+
+
 @transaction.atomic
 def round_create(
     *,
@@ -136,12 +160,12 @@ def round_create(
     slot_minutes: int = 60,
     buffer_minutes: int = 15,
     time_limit_seconds: int = 30,
+    confirm_weekend: bool = False,
     request=None,
 ) -> Round:
     if not may_plan(user):
         raise PermissionDenied(_("Only programme and follow-up advisers plan rounds."))
-    if not days:
-        raise ValidationError({"days": _("A round needs at least one day.")})
+    check_days(days, confirm_weekend=confirm_weekend)
     rnd = Round(
         title=title,
         owner=user,
@@ -643,6 +667,24 @@ def load_instance(rnd: Round, *, include_locks: bool = True) -> Loaded:
             kind, key = resource.split(":")
             start = local.hour * 60 + local.minute
             blocks.append(scheduler.Block(kind, int(key), day.pk, start, start + CELL_MINUTES))
+        # meetings booked outside any round (the booking rule's view), plus the buffer
+        for kind, key, b_start, b_end in booking.busy(
+            dates=list(by_date),
+            staff_ids=staff,
+            participant_ids=participant_ids,
+            rooms=list(rnd.rooms.all()),
+            interpreters=list(rnd.interpreters.all()),
+            exclude_meeting_ids=[e.meeting_id for e in entries.values()],
+        ):
+            s_local, e_local = timezone.localtime(b_start, tz), timezone.localtime(b_end, tz)
+            day = by_date.get(s_local.date())
+            if day is None:
+                continue
+            lo = s_local.hour * 60 + s_local.minute - rnd.buffer_minutes
+            hi = (
+                e_local.hour * 60 + e_local.minute if e_local.date() == s_local.date() else 24 * 60
+            ) + rnd.buffer_minutes
+            blocks.append(scheduler.Block(kind, key, day.pk, lo, hi))
     inst = scheduler.Instance(
         days=[
             scheduler.Day(d.pk, d.date.strftime("%d.%m.%Y"), _minutes(d.start), _minutes(d.end))
@@ -737,16 +779,56 @@ def _unplace(entry: RoundEntry) -> None:
     entry.save(update_fields=["day", "slot", "room", "interpreter"])
 
 
+def _booking_check(
+    rnd: Round,
+    loaded: Loaded,
+    entry: RoundEntry,
+    p: scheduler.Placement,
+    *,
+    by=None,
+    moving: tuple[int, ...] = (),
+) -> None:
+    """The booking rule (resourcegroups.booking) for one placement; AlreadyBooked if not."""
+    if p.day not in loaded.days or not 0 <= p.slot < len(loaded.instance.slots(p.day)):
+        return  # not a slot of this round: the solver's rules say so (scheduler.validate)
+    m = next(x for x in loaded.instance.meetings if x.key == entry.pk)
+    start, end = _times(rnd, loaded.days[p.day], loaded.instance.slots(p.day)[p.slot])
+    try:
+        booking.check(
+            start=start,
+            end=end,
+            room=Room.objects.filter(pk=p.room).first(),
+            staff_ids=m.staff,
+            participant_id=m.participant,
+            interpreter=Interpreter.objects.filter(pk=p.interpreter).first()
+            if p.interpreter
+            else None,
+            exclude_meeting_ids=(entry.meeting_id, *moving),
+            buffer_minutes=rnd.buffer_minutes,
+            user=by,
+        )
+    except ValidationError as exc:
+        raise AlreadyBooked(exc.messages, code="already_booked") from None
+
+
 def _place(
-    rnd: Round, loaded: Loaded, entry: RoundEntry, p: scheduler.Placement, *, by=None
+    rnd: Round,
+    loaded: Loaded,
+    entry: RoundEntry,
+    p: scheduler.Placement,
+    *,
+    by=None,
+    moving: tuple[int, ...] = (),
 ) -> None:
     """Write one placement: entry, meeting time and place, bookings. Raises AlreadyBooked
-    if the database refuses a booking (inside a savepoint, so the caller's transaction
-    survives)."""
+    if the booking rule or the database refuses it (inside a savepoint, so the caller's
+    transaction survives). `moving`: other meetings whose time this change replaces (a
+    swap's partner), not held against it."""
     m = next(x for x in loaded.instance.meetings if x.key == entry.pk)
     day = loaded.days[p.day]
     start_minute = loaded.instance.slots(p.day)[p.slot]
     start, end = _times(rnd, day, start_minute)
+    _booking_check(rnd, loaded, entry, p, by=by, moving=moving)
     resources = [f"participant:{m.participant}", f"room:{p.room}"]
     resources += [f"staff:{s}" for s in m.staff]
     if p.interpreter is not None:
@@ -829,7 +911,7 @@ def schedule_apply(*, rnd: Round, result: scheduler.Result, by=None) -> tuple[in
             entry.save(update_fields=["gaps"])
             placed += 1
         except AlreadyBooked as exc:
-            entry.reasons = [str(exc.message)]
+            entry.reasons = [str(m) for m in exc.messages]
             entry.save(update_fields=["reasons", "gaps"])
             unplaced += 1
     return placed, unplaced
@@ -898,6 +980,8 @@ def entry_move(
         else _pick_interpreter(loaded, m, day.pk, slot, after, entry.interpreter_id)
     )
     after[entry.pk] = scheduler.Placement(day.pk, slot, room.pk, interp)
+    # the booking rule first: its refusal names the person or room and the meeting
+    _booking_check(rnd, loaded, entry, after[entry.pk], by=user)
     _check(loaded, before, after)
     _unplace(entry)
     _place(rnd, loaded, entry, after[entry.pk], by=user)
@@ -929,11 +1013,13 @@ def entries_swap(*, user: User, a: RoundEntry, b: RoundEntry, request=None) -> N
         after[m.key] = scheduler.Placement(
             p.day, p.slot, p.room, _pick_interpreter(loaded, m, p.day, p.slot, after, own)
         )
+    _booking_check(rnd, loaded, a, after[a.pk], by=user, moving=(b.meeting_id,))
+    _booking_check(rnd, loaded, b, after[b.pk], by=user, moving=(a.meeting_id,))
     _check(loaded, before, after)
     _unplace(a)
     _unplace(b)
-    _place(rnd, loaded, a, after[a.pk], by=user)
-    _place(rnd, loaded, b, after[b.pk], by=user)
+    _place(rnd, loaded, a, after[a.pk], by=user, moving=(b.meeting_id,))
+    _place(rnd, loaded, b, after[b.pk], by=user, moving=(a.meeting_id,))
     audit.record(
         action=audit.Action.UPDATE, request=request, user=user, obj=rnd, fields=["schedule"]
     )

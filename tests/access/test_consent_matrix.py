@@ -245,6 +245,11 @@ CHANNELS = {
         frozenset({GOAL}),
         _api(lambda w: f"/api/participants/{w.participant.pk}/"),
     ),
+    "participant outcomes API": Channel(
+        "api",
+        frozenset({OUTCOME}),
+        _api(lambda w: f"/api/participants/{w.participant.pk}/outcomes/"),
+    ),
     "minutes PDF": Channel("pdf", frozenset({ANSWER, COMMENT, DECISIONS, NEXT_STEP}), _minutes_pdf),
     "archive copy ZIP": Channel(
         "archive", frozenset({ANSWER, COMMENT, DECISIONS, NEXT_STEP}), _archive_zip

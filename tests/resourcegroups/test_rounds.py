@@ -267,8 +267,8 @@ def test_moves_and_swaps_follow_the_solver_rules(
     a, b = rnd.entries.order_by("pk")
     assert a.day and b.day
     day1, day2 = rnd.days.order_by("date")
-    # bob (in both groups) would be double-booked
-    with pytest.raises(ValidationError, match="double-booked"):
+    # bob (in both groups) and the room would be double-booked: the refusal names them
+    with pytest.raises(ValidationError, match="Møterom 1"):
         services.entry_move(user=alice, entry=a, day=b.day, slot=b.slot, room=room)
     # bob is away on day 2 morning: a move there is refused
     Unavailability.objects.create(

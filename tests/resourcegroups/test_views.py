@@ -535,3 +535,88 @@ def test_meeting_page_has_no_inline_script_or_style(client, personas, meeting1):
     assert "js/autosave.js" in page
     assert "<script>" not in page and " style=" not in page and " onclick=" not in page
     assert 'aria-live="polite"' in page and "<progress" in page
+
+
+# --- data categories on next steps --------------------------------------------------------------
+
+
+def test_a_next_steps_category_survives_editing_in_the_form(client, personas, meeting1, no_pdf):
+    alice = personas["nav_adviser"]
+    client.force_login(alice)
+    assert _book(client, meeting1).status_code == 302
+    meeting1.refresh_from_db()
+    due = (timezone.localdate() + timedelta(days=30)).isoformat()
+    services.minutes_compose(
+        user=alice,
+        meeting=meeting1,
+        decisions="Plan",
+        actions=[
+            {
+                "text": "Søke tilrettelegging",
+                "agency": alice.agency_id,
+                "due_date": due,
+                "category": "health_adaptation",
+            }
+        ],
+    )
+    minutes_url = reverse("resourcegroups:minutes", args=[meeting1.pk])
+    page = client.get(minutes_url).content.decode()
+    assert '<option value="health_adaptation" selected>' in page
+    data = {
+        "decisions": "Plan, endret",
+        "version": Minutes.objects.get(meeting=meeting1).version,
+        "actions-TOTAL_FORMS": "1",
+        "actions-INITIAL_FORMS": "1",
+        "actions-MIN_NUM_FORMS": "0",
+        "actions-MAX_NUM_FORMS": "30",
+        "actions-0-text": "Søke tilrettelegging",
+        "actions-0-agency": str(alice.agency_id),
+        "actions-0-due_date": due,
+        "actions-0-category": "health_adaptation",
+    }
+    assert client.post(minutes_url, data).status_code == 302
+    assert Minutes.objects.get(meeting=meeting1).actions.get().category == "health_adaptation"
+
+
+def test_a_composer_who_may_not_read_everything_cannot_rewrite_the_minutes(
+    client, personas, group, meeting1, no_pdf
+):
+    """A programme adviser at the career centre is responsible for the meeting, but the centre
+    may see only education and plan: a health next step is hidden from it, so it gets no form
+    (which would show the step) and no save (which would drop it)."""
+    from django.core.exceptions import PermissionDenied
+
+    from kmv.access.models import Role
+    from resourcegroups.services.meetings import may_manage
+    from resourcegroups.services.minutes import may_read_all_of
+    from tests.factories import UserFactory
+
+    alice = personas["nav_adviser"]
+    pia = UserFactory(
+        username="pia", agency=personas["counsellor"].agency, role=Role.PROGRAMME_ADVISER
+    )
+    services.membership_add(user=alice, participant=group, staff=pia)
+    client.force_login(alice)
+    assert _book(client, meeting1).status_code == 302
+    meeting1.refresh_from_db()
+    due = (timezone.localdate() + timedelta(days=30)).isoformat()
+    step = {"agency": alice.agency_id, "due_date": due}
+    minutes = services.minutes_compose(
+        user=alice,
+        meeting=meeting1,
+        decisions="Plan",
+        actions=[
+            {**step, "text": "Felles steg"},
+            {**step, "text": "Helsesteg", "category": "health_adaptation"},
+        ],
+    )
+    assert may_manage(pia, meeting1)
+    assert may_read_all_of(alice, meeting1, minutes)
+    assert not may_read_all_of(pia, meeting1, minutes)
+    with pytest.raises(PermissionDenied):
+        services.minutes_compose(user=pia, meeting=meeting1, decisions="Omskrevet")
+    assert Minutes.objects.get(pk=minutes.pk).actions.count() == 2
+    client.force_login(pia)
+    page = client.get(reverse("resourcegroups:minutes", args=[meeting1.pk])).content.decode()
+    assert "Felles steg" in page and "Helsesteg" not in page
+    assert 'name="decisions"' not in page
