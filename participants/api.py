@@ -31,6 +31,7 @@ from .serializers import (
     ConsentParticipantSerializer,
     ConsentSerializer,
     ConsentWithdrawSerializer,
+    ParticipantSearchSerializer,
     ParticipantSerializer,
     ParticipantWriteSerializer,
 )
@@ -145,7 +146,31 @@ class ParticipantViewSet(
     def list(self, request, *args, **kwargs):
         # Queries: COUNT, the page (with municipality and agency), visible categories (only
         # for rows another agency owns), the audit insert.
-        queryset = self.filter_queryset(self.get_queryset())
+        return self._list(request, self.filter_queryset(self.get_queryset()))
+
+    @extend_schema(
+        summary=_("Search participants (filters in the body: no identity number in a URL)"),
+        description=_(
+            "The same filters and answer as the list, sent as JSON: a national identity number "
+            "in `q` stays out of URLs, proxies' and servers' access logs. `?page=` pages."
+        ),
+        request=ParticipantSearchSerializer,
+        responses={200: ParticipantSerializer(many=True), 400: ERROR_400, **READ_ERRORS},
+    )
+    @action(detail=False, methods=["post"], url_path="search", filter_backends=[])
+    def search(self, request):
+        body = ParticipantSearchSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        filters = ParticipantFilter(
+            data={k: v for k, v in body.validated_data.items() if v not in (None, "")},
+            queryset=self.get_queryset(),
+            request=request,
+        )
+        if not filters.is_valid():
+            raise exceptions.ValidationError(filters.errors)
+        return self._list(request, filters.qs)
+
+    def _list(self, request, queryset):
         page = self.paginate_queryset(queryset)
         rows = list(page if page is not None else queryset)
         audit.record(

@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import DataCategory
 
-# Outcomes (what became of the qualification path) are part of the plan: an agency sees them,
-# in the profile, the API and the exports, only where "plan and meetings" is shared with it.
-OUTCOME_CATEGORY = DataCategory.PLAN_MEETINGS
+# Outcomes ("education and work status": what became of the qualification path) belong to
+# education: an agency sees them, in the profile, the API and the exports, only where
+# "education and mapping" is shared with it (or when it reported them itself).
+OUTCOME_CATEGORY = DataCategory.EDUCATION_MAPPING
 
 
 @dataclass(frozen=True)

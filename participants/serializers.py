@@ -178,3 +178,17 @@ class ConsentCreateSerializer(serializers.Serializer):
 
 class ConsentWithdrawSerializer(serializers.Serializer):
     withdrawn_on = serializers.DateField(required=False, help_text=_("Defaults to today."))
+
+
+class ParticipantSearchSerializer(serializers.Serializer):
+    """The list's filters as a body (POST /api/participants/search/)."""
+
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text=_("Name (part of first or last name) or the full identity number"),
+    )
+    municipality = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    status = serializers.ChoiceField(choices=Participant.Status.choices, required=False)
+    pathway = serializers.ChoiceField(choices=Participant.Pathway.choices, required=False)

@@ -146,6 +146,16 @@ def _matrix(rows, cols, counts: dict[tuple[str, str], int]) -> list[list[int]]:
     return [[counts.get((r, c), 0) for c, _l in cols] for r, _l in rows]
 
 
+def _padded(data: list[dict], field_name: str, every, zero: dict) -> list[dict]:
+    """`data` (one dict per row key) with a zero row for each key of `every` it lacks. A
+    protected table must not show which rows are empty under a filter: a row that is there
+    says someone is counted in it, and four rows under a hidden total of at most 4 would
+    each be 1. So its rows come from all the data (or the filter's own values), not from
+    what the filters leave."""
+    have = {r[field_name] for r in data}
+    return data + [{**zero, field_name: k} for k in every if k not in have]
+
+
 def _protected(rows, cols, found: dict[tuple[str, str], tuple], limit: int) -> SuppressedTable:
     """`protect` a table from {(row, col): (count, summed record keys)}."""
     counts = {rc: n for rc, (n, _k) in found.items()}
@@ -270,6 +280,14 @@ def _cohort_base(filters: Filters):
     return qs
 
 
+def _cohort_names() -> list[str]:
+    """The columns `_cohort_counts` returns per cohort (besides "cohort")."""
+    names = []
+    for key, _s, _l in COHORT_CATEGORIES:
+        names += [key, f"{key}_key", f"{key}_work", f"{key}_work_key"]
+    return [*names, "school_or_work", "school_or_work_key"]
+
+
 def _cohort_counts(filters: Filters) -> list[dict]:
     """One row per cohort with every category count and its summed record keys (`<name>`,
     `<name>_key`). The per-participant current status is computed once per participant in
@@ -328,6 +346,15 @@ def cohort_outcomes(filters: Filters, limit: int | None = None) -> list[Section]
     of which in work, and shares. One query."""
     data = _cohort_counts(filters)
     limit = threshold() if limit is None else limit
+    if limit != EXACT:
+        years = OutcomeRecord.objects.filter(cohort_year__isnull=False)
+        if filters.year_from:
+            years = years.filter(cohort_year__gte=filters.year_from)
+        if filters.year_to:
+            years = years.filter(cohort_year__lte=filters.year_to)
+        every = years.values_list("cohort_year", flat=True).distinct().order_by()
+        zero = dict.fromkeys(_cohort_names(), 0)
+        data = sorted(_padded(data, "cohort", set(every), zero), key=lambda r: r["cohort"])
     rows = [(str(r["cohort"]), str(r["cohort"])) for r in data]
     cols = [(key, str(label)) for key, _s, label in COHORT_CATEGORIES]
 
@@ -509,11 +536,12 @@ def _upcoming_months(today: date) -> list[tuple[str, str]]:
 
 def compliance(filters: Filters, *, today: date, limit: int | None = None) -> list[Section]:
     counts, _m, names, upcoming, keys, upcoming_keys = _compliance_groups(filters, today=today)
+    limit = threshold() if limit is None else limit
     numbers = sorted({n for n, _c in counts} | set(names))
-    numbers = [n for n in numbers if any(counts.get((n, c), 0) for c, _l in COMPLIANCE_COLS)]
+    if limit == EXACT:  # protected: every stage (from the routines, not from the data)
+        numbers = [n for n in numbers if any(counts.get((n, c), 0) for c, _l in COMPLIANCE_COLS)]
     rows = [(str(n), names.get(n, str(n))) for n in numbers]
     cols = [(c, str(label)) for c, label in COMPLIANCE_COLS]
-    limit = threshold() if limit is None else limit
     months = _upcoming_months(today)
     return [
         Section(
@@ -602,10 +630,15 @@ def attendance(filters: Filters, limit: int | None = None) -> list[Section]:
         )
         .order_by()
     )
+    if limit != EXACT:  # every agency ever invited (or the one filtered on), empty or not
+        invited = MeetingInvitee.objects.order_by().values_list("agency_id", flat=True)
+        every = {filters.agency} if filters.agency else set(invited.distinct())
+        zero = {f"{p}_{c or 'none'}": 0 for p in ("c", "k") for c, _l in ATTENDANCE_COLS}
+        data = _padded(data, "agency_id", every, zero)
     names = dict(
         Agency.objects.filter(pk__in=[r["agency_id"] for r in data]).values_list("pk", "name")
     )
-    data.sort(key=lambda r: names.get(r["agency_id"], ""))
+    data.sort(key=lambda r: (names.get(r["agency_id"], ""), r["agency_id"]))
     rows = [(str(r["agency_id"]), names.get(r["agency_id"], "")) for r in data]
     cols = [(c or "none", str(label)) for c, label in ATTENDANCE_COLS]
     table = protect(
@@ -657,6 +690,12 @@ def feedback(filters: Filters, *, today: date) -> list[Section]:
         )
         .order_by("stage_number")
     )
+    # every stage anyone ever answered for, whatever the period (see `_padded`)
+    every = set(
+        FeedbackResponse.objects.order_by().values_list("stage_number", flat=True).distinct()
+    )
+    zero = {"n": 0, "k": 0, "heard": None, "understood": None, "useful": None}
+    data = sorted(_padded(data, "stage_number", every, zero), key=lambda r: r["stage_number"])
     table = protect([[r["n"]] for r in data], [[cell_key(r["k"])] for r in data], limit)
     extras = []
     for field_name, label in (

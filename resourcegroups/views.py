@@ -46,7 +46,12 @@ from .models import (
     RoutineStage,
 )
 from .services.checklist import display_value, may_answer, progress
-from .services.meetings import ConflictError, may_manage, transitions_now
+from .services.meetings import (
+    ConflictError,
+    check_status_change,
+    may_manage,
+    transitions_now,
+)
 from .services.minutes import (
     attending_agencies,
     may_read_all_of,
@@ -461,12 +466,10 @@ def meeting_status(request, meeting_pk):
         messages.error(request, _("Choose a valid status."))
         return redirect(_meeting_url(meeting))
     status = form.cleaned_data["status"]
-    if status not in transitions_now(meeting):
-        messages.error(
-            request,
-            _("A meeting that is “%(old)s” cannot become “%(new)s” now.")
-            % {"old": meeting.get_status_display(), "new": Meeting.Status(status).label},
-        )
+    try:
+        check_status_change(meeting, status)
+    except ValidationError as exc:
+        messages.error(request, _messages(exc))
         return redirect(_meeting_url(meeting))
     if request.POST.get("confirmed") != "1":
         # a status change is not undone lightly: the adviser confirms it on its own page

@@ -313,18 +313,20 @@ FROM_START_ONLY = (Meeting.Status.HELD, Meeting.Status.NO_SHOW)
 
 def transitions_now(meeting: Meeting, now: datetime | None = None) -> set[str]:
     """The statuses the meeting may move to at this moment (the page offers only these)."""
-    allowed = set(ALLOWED_TRANSITIONS.get(meeting.status, set()))
-    now = now or timezone.now()
-    if meeting.planned_start is None or now < meeting.planned_start:
-        allowed -= set(FROM_START_ONLY)
+    allowed = set()
+    for status in ALLOWED_TRANSITIONS.get(meeting.status, set()):
+        try:
+            check_status_change(meeting, status, now)
+        except ValidationError:
+            continue
+        allowed.add(status)
     return allowed
 
 
-@transaction.atomic
-def meeting_set_status(*, user: User, meeting: Meeting, status: str, request=None) -> Meeting:
-    if not _may_manage(user, meeting):
-        raise PermissionDenied(_("Only the adviser responsible for this meeting can change it."))
-    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+def check_status_change(meeting: Meeting, status: str, now: datetime | None = None) -> None:
+    """Refuse (ValidationError) a status the meeting cannot take now: not a next step, or
+    held / not held before the meeting has started. The page asks before confirming."""
+    current = meeting
     if status not in ALLOWED_TRANSITIONS[current.status]:
         raise ValidationError(
             _("A meeting that is “%(old)s” cannot become “%(new)s”.")
@@ -333,7 +335,7 @@ def meeting_set_status(*, user: User, meeting: Meeting, status: str, request=Non
     if status in FROM_START_ONLY:
         if current.planned_start is None:
             raise ValidationError(_("Set the time of the meeting before marking it as held."))
-        if timezone.now() < current.planned_start:
+        if (now or timezone.now()) < current.planned_start:
             start = timezone.localtime(current.planned_start)
             raise ValidationError(
                 _(
@@ -347,6 +349,14 @@ def meeting_set_status(*, user: User, meeting: Meeting, status: str, request=Non
                 },
                 code="not_started",
             )
+
+
+@transaction.atomic
+def meeting_set_status(*, user: User, meeting: Meeting, status: str, request=None) -> Meeting:
+    if not _may_manage(user, meeting):
+        raise PermissionDenied(_("Only the adviser responsible for this meeting can change it."))
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    check_status_change(current, status)
     before = {"status": current.status}
     current.status = status
     current.version = F("version") + 1

@@ -41,6 +41,7 @@ from kmv.notify import feeds, reminders
 from kmv.notify.models import OutboxMessage
 from participants import outcomes as outcome_services
 from participants import services as participant_services
+from participants.facts import OUTCOME_CATEGORY
 from participants.models import Consent, DataCategory, OutcomeStatus, ProfileFact
 from resourcegroups import services as rg
 from resourcegroups.models import (
@@ -80,7 +81,7 @@ SEEDED = {
     DECISIONS: {Minutes.SECTION_CATEGORIES["decisions"]},
     PLAIN: {Minutes.SECTION_CATEGORIES["plain_summary"]},
     NEXT_STEP: set(CATEGORIES),
-    OUTCOME: {DataCategory.PLAN_MEETINGS},  # participants.facts.OUTCOME_CATEGORY
+    OUTCOME: {OUTCOME_CATEGORY},
     GOAL: {DataCategory.EDUCATION_MAPPING},  # participants.serializers.CATEGORY_FIELDS
 }
 
@@ -323,7 +324,7 @@ def _build(scenario, participant, personas, agencies) -> World:
         participant=participant,
         status=OutcomeStatus.ADULT_EDUCATION,
         since=today - timedelta(days=30),
-        note=token(OUTCOME, DataCategory.PLAN_MEETINGS),
+        note=token(OUTCOME, OUTCOME_CATEGORY),
     )
 
     start = timezone.now().replace(microsecond=0) + timedelta(hours=20)

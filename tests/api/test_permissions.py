@@ -84,6 +84,15 @@ CASES = [
         _expect(404),
     ),
     ("participant list", "participant-list", _none, "get", None, _expect(200)),
+    # the list's filters in a body; each persona gets what the list gives them
+    (
+        "participant search",
+        "participant-search",
+        _none,
+        "post",
+        lambda c: {"q": "Amina"},
+        _expect(200),
+    ),
     (
         "participant detail",
         "participant-detail",

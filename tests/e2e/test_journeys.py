@@ -599,7 +599,10 @@ def test_minutes_approved_by_every_agency_and_archive_copy(browser, personas, bo
         pdf_bytes = archive.read("referat.pdf")
         xml = archive.read("arkivmelding.xml")
     assert pdf_bytes.startswith(b"%PDF")
-    assert hashlib.sha256(pdf_bytes).hexdigest() == minutes.pdf_sha256
+    # adult education may see only "education and mapping": its copy is an excerpt of the
+    # stored minutes, with its own checksum in its arkivmelding
+    assert hashlib.sha256(pdf_bytes).hexdigest() != minutes.pdf_sha256
+    assert hashlib.sha256(pdf_bytes).hexdigest().encode() in xml
     assert b"arkivmelding" in xml
     for text in (NAV_NOTE.encode(), TEACHER_NOTE.encode()):
         assert text not in xml

@@ -179,14 +179,15 @@ def test_cell_participants(report_data, key, row, col, group, n):
 def test_dashboard_query_count_is_constant(report_data, django_assert_num_queries, settings):
     from tests.factories import ParticipantFactory
 
-    # municipalities, settled, groups by year, starts by cohort (4); cohorts (1);
-    # routines, stages, held groups, open groups (4); attendance counts, agency names (2);
-    # feedback per stage, network meetings per year (2)
-    with django_assert_num_queries(13):
+    # municipalities, settled, groups by year, starts by cohort (4); cohorts and, protected,
+    # every cohort year (2); routines, stages, held groups, open groups (4); attendance
+    # counts, every agency invited, agency names (3); feedback per stage, every stage
+    # answered for, network meetings per year (3)
+    with django_assert_num_queries(16):
         selectors.dashboard(Filters(), today=TODAY)
     for _i in range(15):
         ParticipantFactory(municipality=report_data["alpha"], owner_agency=report_data["nav"])
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(16):
         selectors.dashboard(Filters(municipality=report_data["alpha"].pk), today=TODAY)
 
 
