@@ -261,11 +261,13 @@ class ConsentViewSet(
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         rows = list(page if page is not None else queryset)
-        audit.record(
+        # one row per participant listed, mapped from the page itself (no extra query)
+        audit.record_reads(
             request=request,
             action=audit.Action.LIST,
             object_type="consent",
             object_ids=[c.pk for c in rows],
+            participant_ids={c.pk: c.participant_id for c in rows},
             channel=CHANNEL,
         )
         data = ConsentSerializer(rows, many=True).data

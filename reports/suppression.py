@@ -39,7 +39,9 @@ and Eurostat's census tables use it), with the small-cell rule on top:
   `threshold()` or more below it;
 - what is shown: a true count below the threshold (0 to 4) as "x", never a number; a
   larger count as count + noise (so never below the threshold: a number always means at
-  least 5).
+  least 5). A protected table lists every row there is (every cohort, stage, agency),
+  empty or not: a row left out under a filter would say it is empty, one shown that it
+  is not (`selectors._padded`).
 
 The noise depends only on the set of records behind a cell, so a cell has the same value
 in every table, filter and channel that shows it (repeating a query or asking for the same

@@ -163,12 +163,18 @@ def case_reference_set(
 # --- The archive copy --------------------------------------------------------------------
 
 
+def gets_complete_copy(minutes: Minutes, agency) -> bool:
+    """Whether `agency` may hold the stored complete document (it may see every category)."""
+    categories = policy.agency_categories(getattr(agency, "pk", None), minutes.meeting.participant)
+    return categories >= set(DataCategory.values)
+
+
 def copy_pdf_for(minutes: Minutes, agency) -> tuple[bytes, bool]:
     """(PDF bytes, is_excerpt) for the copy `agency` may hold: the stored complete document
     when the agency may see every category, else an excerpt for its categories (rendered, not
     stored: it follows the agency's consents on the day it is fetched)."""
     categories = policy.agency_categories(getattr(agency, "pk", None), minutes.meeting.participant)
-    if categories >= set(DataCategory.values):
+    if gets_complete_copy(minutes, agency):
         if not (minutes.pdf and minutes.pdf_sha256):
             store_minutes_pdf(minutes)
         return read_pdf(minutes), False

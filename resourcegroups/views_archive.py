@@ -59,6 +59,7 @@ def minutes_detail(request, pk):
             "form": form,
             "case_reference": current,
             "copy_ready": minutes.is_locked,
+            "complete_copy": archive.gets_complete_copy(minutes, request.user.agency),
         },
     )
 

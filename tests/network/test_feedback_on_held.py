@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def _booked(participant, alice):
     meeting = group_services.meeting_create_concern(user=alice, participant=participant, reason="x")
-    day = timezone.localdate() + timedelta(days=2)
+    day = timezone.localdate() - timedelta(days=2)  # held only from its start (issue 14)
     start = timezone.make_aware(datetime(day.year, day.month, day.day, 10))
     return group_services.meeting_schedule(
         user=alice, meeting=meeting, start=start, end=start + timedelta(hours=1), place="Rom 1"
@@ -74,7 +74,9 @@ def test_without_email_the_adviser_is_pointed_to_paper(client, participant, pers
     meeting = _booked(participant, alice)
     client.force_login(alice)
     response = client.post(
-        reverse("resourcegroups:meeting_status", args=[meeting.pk]), {"status": "held"}, follow=True
+        reverse("resourcegroups:meeting_status", args=[meeting.pk]),
+        {"status": "held", "confirmed": "1"},
+        follow=True,
     )
     meeting.refresh_from_db()
     assert meeting.status == "held"

@@ -17,10 +17,10 @@ and is at least the threshold. "<5" is 1–4 (the mark the per-table suppression
 relations are checked against the true counts before use, and every bound the attacker
 derives is checked to hold the truth, so the attacker only ever uses facts that hold.
 
-Which rows a table has is shown too: a cohort nobody started in, a stage without meetings,
-an agency without invitations has no row. So a row's total is at least 1, and an absent
-row's cells are 0: the attacker uses both (an empty cell may be known to be empty; a count
-of 1 or more never).
+Which rows a table has is shown too. In a table of exact numbers a cohort nobody started
+in, a stage without meetings, an agency without invitations has no row: a row's total is
+at least 1 and an absent row's cells are 0, and the attacker uses both. A protected table
+lists every cohort, stage and agency there is, empty or not.
 
 Before the cell-key method (per-table primary and secondary suppression) this attack
 recovered 5,479 hidden cells of this region (77 of them in the unfiltered tables), and
@@ -321,13 +321,14 @@ def _attack(region, personas):
     sets = _filter_sets(values)
     attack = Attack()
     hidden = set()
+    bounds = {}
     for f in sets:
         shown, true = _fetch(coordinator, f), _fetch(truth_api, f)
         for key in SECTIONS:
             if key != "feedback":
                 assert true[key]["exact"] is True, (key, f)  # alice: exact numbers
             # (the coordinator is "exact" only where nobody is behind a table: all zeros)
-            bound = shown[key].get("noise_bound", 0)
+            bound = bounds[(key, f)] = shown[key].get("noise_bound", 0)
             exact = (
                 _feedback_truth(f)
                 if key == "feedback"
@@ -355,10 +356,11 @@ def _attack(region, personas):
         return t.get(rc, attack.zero)  # a row or column absent under a filter is empty
 
     used = 0
-    # a row is there only when someone is counted in it (a cohort, a stage, an agency, a
-    # stage of feedback): its total is at least 1
-    for (key, _f), t in tables.items():
-        if key in ("cohorts", "compliance", "attendance", "feedback"):
+    # in a table of exact numbers a row is there only when someone is counted in it (a
+    # cohort, a stage, an agency, a stage of feedback): its total is at least 1. (A
+    # protected table lists every row, empty or not: its rows say nothing.)
+    for (key, f), t in tables.items():
+        if key in ("cohorts", "compliance", "attendance", "feedback") and not bounds[(key, f)]:
             for (r, c), var in t.items():
                 if r and not c:
                     attack.set(var, max(attack.lo[var], 1), attack.hi[var], attack.truth[var])

@@ -411,7 +411,13 @@ def test_download_page_and_case_reference_form(client, personas, approved):
     body = page.content.decode()
     assert page.status_code == 200
     assert reverse("archive:copy", args=[approved.pk]) in body
-    assert approved.pdf_sha256 in body
+    # bob's agency gets an excerpt: the complete document's checksum is not its copy's
+    assert approved.pdf_sha256 not in body
+    assert "Virksomhetens kopi er et utdrag" in body
+    client.force_login(personas["nav_adviser"])
+    owner_page = client.get(url).content.decode()
+    assert approved.pdf_sha256 in owner_page and "kopi er et utdrag" not in owner_page
+    client.force_login(bob)
     assert reverse("participants:detail", args=[approved.meeting.participant_id]) in body
     response = client.post(url, {"reference": "25/77"})
     assert response.status_code == 302
