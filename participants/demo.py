@@ -595,6 +595,31 @@ def _outcomes(today: date, specs: list[Spec], staff, result: DemoResult) -> None
             result.count("outcomes", True)
 
 
+def _free_hour(meeting, held_on: date, tz) -> datetime:
+    """The first hour on (or just before) `held_on` the booking rule allows for the
+    meeting's people and room: demo history never double-books anyone."""
+    from resourcegroups import booking
+    from resourcegroups.services.meetings import meeting_staff_ids
+
+    staff_ids = meeting_staff_ids(meeting)
+    room = booking.room_for_place("Møterom Tangen")
+    for back in range(14):
+        for hour in (10, 9, 11, 12, 13, 14):
+            start = timezone.make_aware(
+                datetime.combine(held_on - timedelta(days=back), time(hour, 0)), tz
+            )
+            if not booking.clashes(
+                start=start,
+                end=start + timedelta(hours=1),
+                room=room,
+                staff_ids=staff_ids,
+                participant_id=meeting.participant_id,
+                exclude_meeting_ids=[meeting.pk],
+            ):
+                return start
+    return timezone.make_aware(datetime.combine(held_on, time(10, 0)), tz)
+
+
 def _held_meetings(today: date, staff, result: DemoResult) -> None:
     """Meetings whose due date has passed are mostly held — on time, some early or late —
     with attendance and minutes; a few are left open (overdue), and the follow-up service
@@ -632,7 +657,7 @@ def _held_meetings(today: date, staff, result: DemoResult) -> None:
             continue  # never held: overdue on the dashboard
         offset = rng.choice([-50, -30, -14, -7, -3, 0, 2, 5, 10, 21, 35])
         held_on = min(meeting.due_date + timedelta(days=offset), today - timedelta(days=1))
-        start = timezone.make_aware(datetime.combine(held_on, time(10, 0)), tz)
+        start = _free_hour(meeting, held_on, tz)
         Meeting.objects.filter(pk=meeting.pk).update(
             status=Meeting.Status.BOOKED,
             planned_start=start,

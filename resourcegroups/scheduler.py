@@ -53,6 +53,22 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+
+def _(text: str) -> str:
+    """gettext when Django is configured (the app, the tests); the English text as is
+    when the scheduler runs on its own (bench/scheduler.py)."""
+    try:
+        from django.conf import settings
+
+        if settings.configured:
+            from django.utils.translation import gettext
+
+            return gettext(text)
+    except ImportError:  # pragma: no cover - the scheduler without Django
+        pass
+    return text
+
+
 MORNING = "morning"
 AFTERNOON = "afternoon"
 NOON = 12 * 60
@@ -237,31 +253,37 @@ def fits(
     interpreters = interpreters or {i.key: i for i in inst.interpreters}
     problems = []
     if p.day not in inst._slots or not 0 <= p.slot < len(inst.slots(p.day)):
-        return ["not a slot of this round"]
+        return [_("not a time of this round")]
     room = rooms.get(p.room)
     if room is None:
-        problems.append("not a room of this round")
+        problems.append(_("not a room of this round"))
     else:
         if room.capacity < m.people:
-            problems.append(f"{room.name} is too small")
+            problems.append(_("%(room)s is too small") % {"room": room.name})
         if m.needs_accessible and not room.accessible:
-            problems.append(f"{room.name} is not accessible")
+            problems.append(_("%(room)s has no step-free access") % {"room": room.name})
         if not inst.free("room", room.key, p.day, p.slot):
-            problems.append(f"{room.name} is not available")
+            problems.append(_("%(name)s is not available then") % {"name": room.name})
     if not inst.free("participant", m.participant, p.day, p.slot):
-        problems.append(f"{m.label} is not available")
+        problems.append(_("%(name)s is not available then") % {"name": m.label})
+    names = {x.key: x.name for x in inst.staff}
     for key in m.staff:
         if not inst.free("staff", key, p.day, p.slot):
-            problems.append(f"staff {key} is not available")
+            problems.append(
+                _("%(name)s is not available then") % {"name": names.get(key, _("a staff member"))}
+            )
     if m.language:
         it = interpreters.get(p.interpreter) if p.interpreter is not None else None
         if it is None:
-            problems.append("no interpreter")
+            problems.append(_("no interpreter"))
         else:
             if m.language not in it.languages:
-                problems.append(f"{it.name} does not speak {m.language_label or m.language}")
+                problems.append(
+                    _("%(name)s does not speak %(language)s")
+                    % {"name": it.name, "language": m.language_label or m.language}
+                )
             if not inst.free("interpreter", it.key, p.day, p.slot):
-                problems.append(f"{it.name} is not available")
+                problems.append(_("%(name)s is not available then") % {"name": it.name})
     return problems
 
 
@@ -278,7 +300,7 @@ def validate(inst: Instance, placements: dict[int, Placement]) -> list[str]:
         p = placements[key]
         m = meetings[key]
         for problem in fits(inst, m, p, rooms, interpreters):
-            problems.append(f"{m.label}: {problem}")
+            problems.append(f"{m.label}: {problem}")  # problem is translated by fits
         if p.day not in inst._slots or not 0 <= p.slot < len(inst.slots(p.day)):
             continue
         start = inst.start_minute(p)
@@ -289,12 +311,23 @@ def validate(inst: Instance, placements: dict[int, Placement]) -> list[str]:
         for kind, rkey in resources:
             uses[(kind, rkey, p.day)].append((start, key))
     need = inst.slot_minutes + inst.buffer_minutes
+    names = {
+        "staff": {x.key: x.name for x in inst.staff},
+        "room": {x.key: x.name for x in inst.rooms},
+        "interpreter": {x.key: x.name for x in inst.interpreters},
+        "participant": {x.participant: x.label for x in inst.meetings},
+    }
     for (kind, rkey, _day), starts in sorted(uses.items()):
         starts.sort()
         for (a, ma), (b, mb) in zip(starts, starts[1:], strict=False):
             if b - a < need:
                 problems.append(
-                    f"{kind} {rkey} double-booked: {meetings[ma].label} and {meetings[mb].label}"
+                    _("%(who)s would be in two meetings at once: %(first)s and %(second)s")
+                    % {
+                        "who": names.get(kind, {}).get(rkey, kind),
+                        "first": meetings[ma].label,
+                        "second": meetings[mb].label,
+                    }
                 )
     return problems
 
@@ -385,31 +418,41 @@ def diagnose(inst: Instance, m: MeetingIn, placements: dict[int, Placement]) -> 
         if not days:
             return
         if len(days) == len(all_days):
-            reasons.append(f"{who} unavailable {'both days' if len(days) == 2 else 'all days'}")
+            reasons.append(
+                (
+                    _("%(who)s is unavailable both days")
+                    if len(days) == 2
+                    else _("%(who)s is unavailable on every day of the round")
+                )
+                % {"who": who}
+            )
         else:
             labels = ", ".join(d.label for d in inst.days if d.key in days)
-            reasons.append(f"{who} unavailable on {labels}")
+            reasons.append(_("%(who)s is unavailable on %(days)s") % {"who": who, "days": labels})
 
     say(m.label, unavailable_days("participant", m.participant))
     for key in m.staff:
         s = staff.get(key)
-        who = f"{s.role.replace('_', ' ')} {s.name}".strip() if s else f"staff {key}"
+        who = s.name if s else _("a staff member")
         say(who, unavailable_days("staff", key))
     if m.language:
         lang = m.language_label or m.language
         for d in inst.days:
             if not any(_interpreters_for(inst, m, d.key, s) for s in range(len(inst.slots(d.key)))):
-                reasons.append(f"no {lang} interpreter on {d.label}")
+                reasons.append(
+                    _("no interpreter for %(language)s on %(day)s")
+                    % {"language": lang, "day": d.label}
+                )
     fitting = [
         r for r in inst.rooms if r.capacity >= m.people and (r.accessible or not m.needs_accessible)
     ]
     if not fitting:
-        reasons.append("no room is large or accessible enough")
+        reasons.append(_("no room is large enough or has the step-free access needed"))
     if reasons:
         return reasons
     cands = candidates(inst, m)
     if not cands:
-        return ["the people in this meeting have no common free slot"]
+        return [_("the people in this meeting have no free time in common")]
     # common slots exist, but other meetings hold them: name the busiest shared resource
     taken: dict[str, int] = defaultdict(int)
     meetings = {x.key: x for x in inst.meetings}
@@ -419,11 +462,13 @@ def diagnose(inst: Instance, m: MeetingIn, placements: dict[int, Placement]) -> 
                 continue
             other = meetings[other_key]
             for s in set(other.staff) & set(m.staff):
-                taken[f"{staff[s].name if s in staff else s}"] += 1
+                taken[staff[s].name if s in staff else _("a staff member")] += 1
     if taken:
         who = max(sorted(taken), key=lambda k: taken[k])
-        return [f"every common slot is taken by other meetings of {who}"]
-    return ["every common slot is taken by other meetings (rooms or interpreters)"]
+        return [
+            _("every time they all have free is taken by other meetings of %(who)s") % {"who": who}
+        ]
+    return [_("every time they all have free is taken by other meetings (rooms or interpreters)")]
 
 
 # --- CP-SAT -------------------------------------------------------------------------------
@@ -744,7 +789,8 @@ def solve(
             continue
         if m.key in locked_bad:
             unscheduled[m.key] = [
-                "locked placement no longer possible: " + "; ".join(locked_bad[m.key])
+                _("the locked placement is no longer possible: %(problems)s")
+                % {"problems": "; ".join(locked_bad[m.key])}
             ]
         else:
             unscheduled[m.key] = diagnose(inst, m, placements)

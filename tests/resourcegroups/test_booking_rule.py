@@ -394,3 +394,68 @@ def test_a_started_meeting_can_be_marked_held_and_a_future_one_cancelled(world, 
     assert code == 200, body[:1000]
     world.amina.refresh_from_db()
     assert world.amina.status == Meeting.Status.CANCELLED
+
+
+# --- the demo obeys the rule ------------------------------------------------------------------
+
+
+def test_demo_data_has_no_double_booking():
+    from participants.demo import build_demo
+    from resourcegroups import booking
+    from resourcegroups.services.meetings import meeting_staff_ids
+
+    build_demo()
+    live = Meeting.objects.exclude(status__in=booking.NOT_HOLDING).filter(
+        planned_start__isnull=False, planned_end__isnull=False
+    )
+    assert live.count() > 10
+    clashes = [
+        (m.pk, c.kind, c.who, c.meeting.pk)
+        for m in live
+        for c in booking.clashes(
+            start=m.planned_start,
+            end=m.planned_end,
+            room=booking.room_for_place(m.place),
+            staff_ids=meeting_staff_ids(m),
+            participant_id=m.participant_id,
+            interpreter=booking.interpreter_for_name(m.interpreter_booked),
+            exclude_meeting_ids=[m.pk],
+        )
+    ]
+    assert clashes == []
+
+
+# --- defect 8: the scheduler speaks the UI's language and names people ----------------------
+
+ENGLISH_SCHEDULER_TEXT = (
+    "unavailable",
+    "double-booked",
+    "interpreter on",
+    "common slot",
+    "is not available",
+    "no room is",
+    "staff ",
+    "locked placement",
+)
+
+
+@pytest.mark.parametrize("via", ["page", "api"])
+def test_unplaced_reasons_are_norwegian_and_name_people(world, clients, via):
+    from resourcegroups.models import Unavailability
+
+    day = world.rnd.days.get()
+    Unavailability.objects.create(
+        round=world.rnd, day=day, staff=world.bob, start=time(8, 0), end=time(16, 0)
+    )
+    loaded = round_services.load_instance(world.rnd)
+    round_services.schedule_apply(
+        rnd=world.rnd, result=scheduler.solve(loaded.instance, time_limit=2)
+    )
+    assert not world.rnd.entries.filter(day__isnull=False).exists()
+    if via == "page":
+        body = clients["page"].get(reverse("rounds:detail", args=[world.rnd.pk])).content.decode()
+    else:
+        body = clients["api"].get(f"/api/rounds/{world.rnd.pk}/schedule/").content.decode()
+    assert f"{world.bob.get_full_name()} kan ikke noen av rundens dager" in body, body[:3000]
+    for english in ENGLISH_SCHEDULER_TEXT:
+        assert english not in body, english

@@ -109,8 +109,10 @@ def test_validate_catches_buffer_and_language():
         ],
     )
     problems = s.validate(inst, {1: s.Placement(1, 0, 1, 3), 2: s.Placement(1, 0, 2, None)})
-    assert any("does not speak Tigrinya" in p for p in problems)
-    assert any("staff 7 double-booked" in p for p in problems)
+    # in the UI's language, by name, never an internal id (issue 14, defect 8)
+    assert any("Tolk snakker ikke Tigrinya" in p for p in problems), problems
+    assert any("Kari ville vært i to møter samtidig" in p for p in problems), problems
+    assert not any("7" in p for p in problems)
 
 
 def test_reasons_name_the_blocker():
@@ -135,8 +137,8 @@ def test_reasons_name_the_blocker():
     )
     result = s.solve(inst, time_limit=2)
     assert result.placements == {}
-    assert "no Tigrinya interpreter on day 2" in result.unscheduled[1]
-    assert result.unscheduled[2] == ["career counsellor Cato unavailable both days"]
+    assert "ingen tolk for Tigrinya day 2" in result.unscheduled[1]
+    assert result.unscheduled[2] == ["Cato kan ikke noen av de to dagene"]
 
 
 def _bench(n):
@@ -275,7 +277,11 @@ def test_locked_interpreter_is_kept_and_a_broken_lock_is_reported():
         assert result.placements[3] == s.Placement(1, 0, 1, 1)
         assert 2 not in result.placements
         assert_sound(inst, result)
-    assert s.solve(inst, time_limit=5).unscheduled[2][0].startswith("locked placement no longer")
+    assert (
+        s.solve(inst, time_limit=5)
+        .unscheduled[2][0]
+        .startswith("den låste plasseringen er ikke lenger mulig")
+    )
 
 
 @pytest.mark.parametrize("n", [20])
