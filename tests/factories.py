@@ -78,3 +78,17 @@ def api_token_for(user, name: str = "tests") -> str:
     from kmv.access import api_tokens
 
     return api_tokens.issue(user=user, created_by=None, name=name)[1]
+
+
+# The personas of tests/conftest.py's `personas` fixture, one per role, in table order.
+PERSONAS = [
+    "nav_adviser",
+    "follow_up",
+    "teacher",
+    "counsellor",
+    "school_adviser",
+    "coordinator",
+    "leader",
+    "sysadmin",
+    "interpreter",
+]

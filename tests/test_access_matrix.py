@@ -19,22 +19,11 @@ from kmv.access.models import Agency, Role
 from participants import services as participant_services
 from resourcegroups import services as group_services
 from tests.db import rolled_back
-from tests.factories import AgencyFactory, UserFactory
+from tests.factories import PERSONAS, AgencyFactory, UserFactory
 from tests.resourcegroups.test_routines import ROUTINE_OBJECT_URLS
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = [
-    "nav_adviser",
-    "follow_up",
-    "teacher",
-    "counsellor",
-    "school_adviser",
-    "coordinator",
-    "leader",
-    "sysadmin",
-    "interpreter",
-]
 STATES = ["own", "consented", "withdrawn", "unrelated"]
 
 # Who may VIEW a participant in each state. Everyone else gets 404 (no existence leak).

@@ -51,6 +51,7 @@ from resourcegroups.models import (
     MeetingInvitee,
     Minutes,
 )
+from tests.factories import PERSONAS
 
 pytestmark = pytest.mark.django_db
 
@@ -114,17 +115,6 @@ SCENARIOS = {
         "school": {C1, C2},
     },
 }
-PERSONAS = [
-    "nav_adviser",
-    "follow_up",
-    "teacher",
-    "counsellor",
-    "school_adviser",
-    "coordinator",
-    "leader",
-    "sysadmin",
-    "interpreter",
-]
 
 
 def rule(persona: str, user, category: str, scenario: str) -> bool:

@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kmv.access import second_factor
 from kmv.access.admin_site import KMVAdminSite
 from kmv.access.tasks import prune_credentials
+from tests.factories import PERSONAS as EVERY_ROLE
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,18 +25,6 @@ PASSWORD = "correct horse battery"  # tests.factories.UserFactory
 LOGIN_URL = "/konto/logg-inn/"
 TWO_FACTOR_URL = "/konto/tofaktor/"
 SETUP_URL = "/konto/tofaktor/oppsett/"
-
-EVERY_ROLE = [
-    "nav_adviser",
-    "follow_up",
-    "teacher",
-    "counsellor",
-    "school_adviser",
-    "coordinator",
-    "leader",
-    "sysadmin",
-    "interpreter",
-]
 
 
 @pytest.fixture(autouse=True)

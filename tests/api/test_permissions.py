@@ -14,18 +14,8 @@ from django.utils import timezone
 from kmv.access.models import AuditEvent
 from resourcegroups import services as group_services
 from tests.db import rolled_back
+from tests.factories import PERSONAS
 
-PERSONAS = [
-    "nav_adviser",
-    "follow_up",
-    "teacher",
-    "counsellor",
-    "school_adviser",
-    "coordinator",
-    "leader",
-    "sysadmin",
-    "interpreter",
-]
 CASE_WORKERS = {"nav_adviser", "follow_up", "teacher", "counsellor", "school_adviser"}
 
 

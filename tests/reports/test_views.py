@@ -8,22 +8,10 @@ import pytest
 from django.urls import reverse
 
 from participants.models import OutcomeStatus
-from tests.factories import AgencyFactory, ParticipantFactory
+from tests.factories import PERSONAS, AgencyFactory, ParticipantFactory
 from tests.reports.conftest import add_outcome
 
 pytestmark = pytest.mark.django_db
-
-PERSONAS = [
-    "nav_adviser",
-    "follow_up",
-    "teacher",
-    "counsellor",
-    "school_adviser",
-    "coordinator",
-    "leader",
-    "sysadmin",
-    "interpreter",
-]
 
 
 @pytest.fixture

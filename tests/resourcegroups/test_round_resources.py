@@ -20,21 +20,11 @@ from resourcegroups.models import Interpreter, Room, Round, RoutineStage
 from resourcegroups.models.rounds import InterpreterWindow, StaffBlock
 from resourcegroups.selectors import routine_in_force
 from resourcegroups.services import rounds as services
+from tests.factories import PERSONAS
 
 pytestmark = pytest.mark.django_db
 
 DAY1, DAY2 = date(2027, 2, 2), date(2027, 2, 3)
-PERSONAS = [
-    "nav_adviser",
-    "follow_up",
-    "teacher",
-    "counsellor",
-    "school_adviser",
-    "coordinator",
-    "leader",
-    "sysadmin",
-    "interpreter",
-]
 MANAGERS = {"nav_adviser", "follow_up", "sysadmin"}
 
 

@@ -13,20 +13,10 @@ from resourcegroups import kmv_routine
 from resourcegroups.models import ChecklistItem, Routine
 from resourcegroups.selectors import routine_in_force
 from resourcegroups.services import routines as services
+from tests.factories import PERSONAS
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = [
-    "nav_adviser",
-    "follow_up",
-    "teacher",
-    "counsellor",
-    "school_adviser",
-    "coordinator",
-    "leader",
-    "sysadmin",
-    "interpreter",
-]
 NOT_COORDINATORS = [p for p in PERSONAS if p != "coordinator"]
 
 CHOICES = [
