@@ -14,7 +14,7 @@ COMPILEMESSAGES := $(MANAGE) compilemessages -v 0 -i .venv -i node_modules
 help:
 	@echo "make run    install everything locally and serve KMV on http://127.0.0.1:8000"
 	@echo "            (SQLite, Celery worker + beat on an embedded broker, demo data)"
-	@echo "make test   lint, format check, migration check and the test suite"
+	@echo "make test   lint, format check, layer contracts, migration check and the test suite"
 	@echo "make lint   ruff check;  make format  ruff format + fixes"
 	@echo "make e2e    browser journeys only (headless Chromium, axe-core, screenshots in artifacts/)"
 	@echo "make fuzz   API + hostile-input fuzzing, nightly profile (>=100 cases per operation)"
@@ -73,6 +73,7 @@ test: export DEBUG = 1
 test: venv npm messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(MANAGE) makemigrations --check --dry-run -v 1
 	$(VENV)/bin/pytest -n auto --ignore=tests/chaos $(PYTEST_ARGS)
 

@@ -1,4 +1,8 @@
-"""Typed environment helpers that fail loudly (after healthchecks' settings)."""
+"""Typed environment helpers that fail loudly (after healthchecks' settings).
+
+Every helper reads `<NAME>_FILE` first when it is set (Docker secrets): the file's content,
+stripped, stands for the variable's value.
+"""
 
 import os
 
@@ -8,16 +12,22 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-def env_str(name: str, default: str = "") -> str:
+def _raw(name: str) -> str | None:
+    """The variable's value, from the file named by `<NAME>_FILE` if set; None if unset."""
     path = os.environ.get(f"{name}_FILE")
     if path:
         with open(path, encoding="utf-8") as fh:
             return fh.read().strip()
-    return os.environ.get(name, default)
+    return os.environ.get(name)
+
+
+def env_str(name: str, default: str = "") -> str:
+    raw = _raw(name)
+    return default if raw is None else raw
 
 
 def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None:
         return default
     value = raw.strip().lower()
@@ -29,7 +39,7 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None or raw == "":
         return default
     try:
@@ -39,7 +49,7 @@ def env_int(name: str, default: int) -> int:
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]

@@ -2,8 +2,11 @@
 
 Every placement — from the solver or a manual move or swap — goes through `_place`, which
 writes the meeting's time and the `RoundBooking` rows in one transaction; the unique
-constraint on bookings makes a concurrent double booking fail in the database. Manual moves
-are checked first by `scheduler.validate`, the same rules the solver applies.
+constraint on bookings makes a concurrent double booking fail in the database. Every
+placement, and first every manual move or swap, obeys the booking rule
+(`resourcegroups.booking`, the same one the single-meeting form uses); manual moves are then
+checked by `scheduler.validate`, the rules the solver applies. A round's days are ordered
+weekdays unless the adviser confirms a weekend (`check_days`).
 """
 
 from __future__ import annotations
@@ -793,6 +796,13 @@ def _booking_check(
         return  # not a slot of this round: the solver's rules say so (scheduler.validate)
     m = next(x for x in loaded.instance.meetings if x.key == entry.pk)
     start, end = _times(rnd, loaded.days[p.day], loaded.instance.slots(p.day)[p.slot])
+    # the meetings first, then the people (booking.lock): the order a hand booking takes
+    list(
+        Meeting.objects.select_for_update()
+        .filter(pk__in=[entry.meeting_id, *moving])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     try:
         booking.check(
             start=start,
