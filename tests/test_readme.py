@@ -48,6 +48,18 @@ def test_every_setting_read_from_the_environment_is_in_the_configuration_section
     assert sorted(names - documented) == []
 
 
+def test_settings_read_the_environment_only_through_the_helpers():
+    """So `<NAME>_FILE` works for every variable, as the README says."""
+    tree = ast.parse((ROOT / "kmv" / "settings.py").read_text())
+    direct = [
+        ast.unparse(node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and (ast.unparse(node) in {"os.environ", "os.getenv", "dj_database_url.config"})
+    ]
+    assert direct == []
+
+
 def test_the_layout_table_names_every_app_and_script():
     layout = section("Layout")
     apps = {p.parent for p in ROOT.glob("*/apps.py")} | {
