@@ -1,6 +1,8 @@
 """factory_boy factories. Personas live in conftest.py."""
 
+from contextlib import contextmanager
 from datetime import date
+from unittest import mock
 
 import factory
 from django.utils import timezone
@@ -92,3 +94,11 @@ PERSONAS = [
     "sysadmin",
     "interpreter",
 ]
+
+
+@contextmanager
+def at(moment):
+    """Run the code inside as if it were `moment` (an aware datetime): e.g. a meeting's
+    minutes are sent after the meeting was held, not before it starts."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield

@@ -24,7 +24,7 @@ from resourcegroups.models import (
     MinutesApproval,
 )
 
-from .meetings import ConflictError, _may_manage, send_feedback_link
+from .meetings import ConflictError, _may_manage, check_status_change, send_feedback_link
 
 # One limit for every free-text part of a meeting's record (agency notes, each minutes
 # section, addenda): about eight printed pages. A 2 MB section was accepted before and then
@@ -284,6 +284,9 @@ def minutes_submit(*, user: User, minutes: Minutes, request=None) -> Minutes:
     if not minutes.decisions.strip():
         raise ValidationError({"decisions": _("Write the agreed decisions before sending.")})
     if meeting.status in (Meeting.Status.BOOKED, Meeting.Status.INVITED):
+        # sending the minutes marks the meeting held: the same rule as the status buttons
+        # (not before it has started), or a future meeting would be "held" with feedback sent
+        check_status_change(meeting, Meeting.Status.HELD)
         meeting.status = Meeting.Status.HELD
         meeting.save(update_fields=["status", "updated_at"])
         send_feedback_link(meeting)

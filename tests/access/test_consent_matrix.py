@@ -51,7 +51,7 @@ from resourcegroups.models import (
     MeetingInvitee,
     Minutes,
 )
-from tests.factories import PERSONAS
+from tests.factories import PERSONAS, at
 
 pytestmark = pytest.mark.django_db
 
@@ -345,7 +345,8 @@ def _build(scenario, participant, personas, agencies) -> World:
             for category in CATEGORIES
         ],
     )
-    rg.minutes_submit(user=alice, minutes=minutes)
+    with at(start + timedelta(hours=2)):  # sent once the meeting has been held
+        rg.minutes_submit(user=alice, minutes=minutes)
     for user in [personas[p] for p in MEMBERS] + [alice]:  # the last approval archives
         rg.minutes_approve(user=user, minutes=minutes)
     minutes.refresh_from_db()

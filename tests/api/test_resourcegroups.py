@@ -434,3 +434,19 @@ def test_pdf_only_for_attending_or_owner_agency(client_for, held, alice, bob):
     # bob's agency may see the participant but did not attend: no archive copy for it
     assert client_for(bob).get(f"/api/meetings/{held.pk}/minutes/").status_code == 200
     assert client_for(bob).get(url).status_code == 404
+
+
+def test_minutes_of_a_meeting_not_yet_started_cannot_be_sent(client_for, participant, alice):
+    """Sending the minutes marks the meeting held; a future meeting is refused (as the status
+    buttons are), and neither the minutes nor the meeting change."""
+    m = group_services.meeting_create_concern(user=alice, participant=participant, reason="x")
+    start = timezone.now() + timedelta(days=2)
+    m = group_services.meeting_schedule(
+        user=alice, meeting=m, start=start, end=start + timedelta(hours=1), place="Rom 9"
+    )
+    group_services.minutes_compose(user=alice, meeting=m, decisions="Plan")
+    response = client_for(alice).post(f"/api/meetings/{m.pk}/minutes/submit/")
+    assert response.status_code == 400
+    m.refresh_from_db()
+    assert m.status != "held"
+    assert Minutes.objects.get(meeting=m).status == Minutes.Status.DRAFT

@@ -533,7 +533,20 @@ def test_members_fill_checklist_keyboard_only(browser, personas, booked_meeting)
 
 
 def test_minutes_approved_by_every_agency_and_archive_copy(browser, personas, booked_meeting):
-    meeting = booked_meeting
+    from resourcegroups import services as group_services
+
+    # the meeting was held yesterday: minutes are sent once it has started
+    start = timezone.make_aware(
+        datetime.combine(timezone.localdate() - timedelta(days=1), time(10, 0))
+    )
+    meeting = group_services.meeting_schedule(
+        user=personas["nav_adviser"],
+        meeting=booked_meeting,
+        start=start,
+        end=start + timedelta(minutes=90),
+        place="Møterom 2, NAV",
+        interpreter_booked="Tolk Tesfay",
+    )
     minutes_path = f"/ressursgrupper/mote/{meeting.pk}/referat/"
     browser.start("minutes_approval")
 

@@ -22,6 +22,7 @@ from resourcegroups.models import (
     Minutes,
     MinutesAddendum,
 )
+from tests.factories import at
 
 pytestmark = pytest.mark.django_db
 
@@ -195,7 +196,15 @@ def test_whole_meeting_flow(client, personas, group, meeting1, no_pdf):
     assert response.status_code == 302, response.content.decode()[:2000]
     minutes = Minutes.objects.get(meeting=meeting1)
     assert minutes.actions.get().text == "Send vitnemål til godkjenning"
+    # sending marks the meeting held: not before it has started (the status buttons' rule)
     response = client.post(reverse("resourcegroups:minutes_submit", args=[meeting1.pk]))
+    assert response.status_code == 302
+    minutes.refresh_from_db()
+    meeting1.refresh_from_db()
+    assert minutes.status == Minutes.Status.DRAFT and meeting1.status == Meeting.Status.BOOKED
+    with at(meeting1.planned_start + timedelta(hours=2)):
+        client.force_login(alice)  # a session of that day
+        response = client.post(reverse("resourcegroups:minutes_submit", args=[meeting1.pk]))
     assert response.status_code == 302
     minutes.refresh_from_db()
     assert minutes.status == Minutes.Status.FOR_APPROVAL
