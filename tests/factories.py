@@ -102,3 +102,30 @@ def at(moment):
     minutes are sent after the meeting was held, not before it starts."""
     with mock.patch("django.utils.timezone.now", return_value=moment):
         yield
+
+
+def second_participant(personas, municipality):
+    """Bilal Omar, registered by alice (NAV) like the conftest participant, with bob
+    (adult education) as a member who has education consent: a second case for the same
+    staff (double bookings, rounds)."""
+    from participants import services as participant_services
+    from resourcegroups import services as group_services
+
+    alice, bob = personas["nav_adviser"], personas["teacher"]
+    p = participant_services.participant_create(
+        user=alice,
+        first_name="Bilal",
+        last_name="Omar",
+        date_of_birth=date(1988, 1, 1),
+        municipality=municipality,
+        intro_programme_start=date(2025, 1, 6),
+    )
+    participant_services.consent_record(
+        user=alice,
+        participant=p,
+        agency=bob.agency,
+        category="education_mapping",
+        purpose="Resource group",
+    )
+    group_services.membership_add(user=alice, participant=p, staff=bob)
+    return p

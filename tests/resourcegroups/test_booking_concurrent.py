@@ -11,9 +11,9 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from participants import services as participant_services
 from resourcegroups import services as group_services
 from resourcegroups.models import Meeting
+from tests.factories import second_participant
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -43,22 +43,7 @@ def test_two_advisers_cannot_both_book_bob_at_eleven(
     client_for, participant, personas, municipality, monkeypatch
 ):
     alice, bob = personas["nav_adviser"], personas["teacher"]
-    other = participant_services.participant_create(
-        user=alice,
-        first_name="Bilal",
-        last_name="Omar",
-        date_of_birth=date(1988, 1, 1),
-        municipality=municipality,
-        intro_programme_start=date(2025, 1, 6),
-    )
-    participant_services.consent_record(
-        user=alice,
-        participant=other,
-        agency=bob.agency,
-        category="education_mapping",
-        purpose="Resource group",
-    )
-    group_services.membership_add(user=alice, participant=other, staff=bob)
+    other = second_participant(personas, municipality)
     a = group_services.meeting_create_concern(user=alice, participant=participant, reason="x")
     b = group_services.meeting_create_concern(user=alice, participant=other, reason="y")
     start = timezone.make_aware(datetime.combine(date(2027, 2, 2), time(11, 0)))

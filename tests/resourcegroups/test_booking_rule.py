@@ -16,12 +16,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from participants import services as participant_services
 from resourcegroups import scheduler
 from resourcegroups import services as group_services
 from resourcegroups.models import Interpreter, Meeting, Room, Round, RoutineStage
 from resourcegroups.selectors import routine_in_force
 from resourcegroups.services import rounds as round_services
+from tests.factories import second_participant
 
 pytestmark = pytest.mark.django_db
 
@@ -52,22 +52,7 @@ def world(personas, participant, municipality, agencies):
     alice, bob = personas["nav_adviser"], personas["teacher"]
     room = Room.objects.create(agency=agencies["nav"], name="Møterom 1", capacity=8)
     tolk = Interpreter.objects.create(name="Tesfay", languages=["ti"])
-    other = participant_services.participant_create(
-        user=alice,
-        first_name="Bilal",
-        last_name="Omar",
-        date_of_birth=date(1988, 1, 1),
-        municipality=municipality,
-        intro_programme_start=date(2025, 1, 6),
-    )
-    participant_services.consent_record(
-        user=alice,
-        participant=other,
-        agency=bob.agency,
-        category="education_mapping",
-        purpose="Resource group",
-    )
-    group_services.membership_add(user=alice, participant=other, staff=bob)
+    other = second_participant(personas, municipality)
     stage = RoutineStage.objects.get(routine=routine_in_force(DAY), number=1)
     rnd = round_services.round_create(
         user=alice,

@@ -15,7 +15,6 @@ from django.utils import translation
 
 from participants import services as participant_services
 from resourcegroups import scheduler
-from resourcegroups import services as group_services
 from resourcegroups.models import (
     Interpreter,
     Meeting,
@@ -27,6 +26,7 @@ from resourcegroups.models import (
 )
 from resourcegroups.selectors import routine_in_force
 from resourcegroups.services import rounds as services
+from tests.factories import second_participant
 
 pytestmark = pytest.mark.django_db
 
@@ -72,27 +72,6 @@ def _round(user, room, tolk, title="Vårrunden", days=((DAY1,), (DAY2,))):
 @pytest.fixture
 def rnd(personas, room, tolk):
     return _round(personas["nav_adviser"], room, tolk)
-
-
-def _second_participant(personas, municipality):
-    alice = personas["nav_adviser"]
-    p = participant_services.participant_create(
-        user=alice,
-        first_name="Bilal",
-        last_name="Omar",
-        date_of_birth=date(1988, 1, 1),
-        municipality=municipality,
-        intro_programme_start=date(2025, 1, 6),
-    )
-    participant_services.consent_record(
-        user=alice,
-        participant=p,
-        agency=personas["teacher"].agency,
-        category="education_mapping",
-        purpose="Resource group",
-    )
-    group_services.membership_add(user=alice, participant=p, staff=personas["teacher"])
-    return p
 
 
 def _generate(rnd, user, django_capture_on_commit_callbacks):
@@ -216,7 +195,7 @@ def test_unplaceable_meeting_is_listed_with_its_blocker(
 def test_database_refuses_a_double_booking(personas, participant, municipality, room, tolk):
     """Two advisers' rounds on the same date: the teacher and the room are shared."""
     alice = personas["nav_adviser"]
-    other = _second_participant(personas, municipality)
+    other = second_participant(personas, municipality)
     first = _round(alice, room, tolk, "A", days=((DAY1,),))
     second = _round(alice, room, tolk, "B", days=((DAY1,),))
     services.entries_add(
@@ -257,7 +236,7 @@ def test_moves_and_swaps_follow_the_solver_rules(
     personas, participant, municipality, rnd, room, django_capture_on_commit_callbacks
 ):
     alice = personas["nav_adviser"]
-    other = _second_participant(personas, municipality)
+    other = second_participant(personas, municipality)
     services.entries_add(
         user=alice,
         rnd=rnd,
