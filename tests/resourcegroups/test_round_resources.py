@@ -523,7 +523,7 @@ def test_published_round_page_is_constant_in_queries(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.resourcegroups.test_rounds import _second_participant
+    from tests.factories import second_participant
 
     alice = personas["nav_adviser"]
     one = _published(rnd, personas, participant, django_capture_on_commit_callbacks)
@@ -542,8 +542,8 @@ def test_published_round_page_is_constant_in_queries(
         interpreters=list(one.interpreters.all()),
         time_limit_seconds=5,
     )
-    second = _second_participant(personas, municipality)
-    third = _second_participant(personas, municipality)
+    second = second_participant(personas, municipality)
+    third = second_participant(personas, municipality)
     services.entries_add(
         user=alice,
         rnd=other,
