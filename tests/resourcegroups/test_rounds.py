@@ -26,7 +26,7 @@ from resourcegroups.models import (
 )
 from resourcegroups.selectors import routine_in_force
 from resourcegroups.services import rounds as services
-from tests.factories import second_participant
+from tests.factories import PERSONAS, second_participant
 
 pytestmark = pytest.mark.django_db
 
@@ -311,20 +311,7 @@ ROUND_URLS = [
 ]
 
 
-@pytest.mark.parametrize(
-    "who",
-    [
-        "nav_adviser",
-        "follow_up",
-        "teacher",
-        "counsellor",
-        "school_adviser",
-        "coordinator",
-        "leader",
-        "sysadmin",
-        "interpreter",
-    ],
-)
+@pytest.mark.parametrize("who", PERSONAS)
 def test_round_pages_access_matrix(client, personas, participant, rnd, calls, who, monkeypatch):
     """Only advisers of the round's agency reach a round; everyone else gets 404 (the same
     answer as for a round that does not exist)."""
