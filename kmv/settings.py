@@ -120,6 +120,13 @@ if REDIS_URL:
             "KEY_PREFIX": "kmv",
         }
     }
+    _xdist_worker = env_str("PYTEST_XDIST_WORKER")
+    if TESTING and _xdist_worker.startswith("gw"):
+        # pytest-xdist workers share one Redis: each caches in a database of its own, so one
+        # worker's cache.clear() never empties another's rate-limit counters mid-test
+        _base, _sep, _db = REDIS_URL.rpartition("/")
+        _index = 1 + int(_xdist_worker[2:]) % 15
+        CACHES["default"]["LOCATION"] = f"{_base}/{_index}" if _db.isdigit() else REDIS_URL
 elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
